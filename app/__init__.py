@@ -1,0 +1,1 @@
+"""Bygdestöd: a back office for a Swedish LEADER area (Leaderområde)."""

@@ -1,0 +1,1 @@
+"""Applications of both kinds (Leader projects and småstöd): one aggregate, one workflow."""

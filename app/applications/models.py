@@ -1,0 +1,242 @@
+"""The application aggregate with its cost and financing lines, and reference numbering."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.areas.models import ActionArea
+from app.auth.models import User
+from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
+from app.organisations.models import Organisation
+from app.umbrellas.models import UmbrellaProject
+
+
+class ApplicationKind(enum.StrEnum):
+    LEADER_PROJECT = "leader_project"  # Leaderprojekt, formally decided by Jordbruksverket
+    SMALL_GRANT = "smastod"  # småstöd from an umbrella project's pot
+
+    @property
+    def label(self) -> str:
+        return "Leaderprojekt" if self is ApplicationKind.LEADER_PROJECT else "Småstöd"
+
+    @property
+    def reference_prefix(self) -> str:
+        return "PRJ" if self is ApplicationKind.LEADER_PROJECT else "SMÅ"
+
+
+class ApplicationStatus(enum.StrEnum):
+    """Every state an application can be in. The transitions between them (the workflow) are
+    defined in one place by the case-handling feature; this is only the vocabulary."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    AWAITING_INFORMATION = "awaiting_information"
+    READY_FOR_DECISION = "ready_for_decision"
+    ON_AGENDA = "on_agenda"
+    PRIORITISED = "prioritised"
+    APPROVED = "approved"
+    PARTLY_APPROVED = "partly_approved"
+    REJECTED = "rejected"
+    PAYMENT = "payment"
+    FINAL_REPORT = "final_report"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    ApplicationStatus.DRAFT: "Utkast",
+    ApplicationStatus.SUBMITTED: "Inkommen",
+    ApplicationStatus.IN_REVIEW: "Under handläggning",
+    ApplicationStatus.AWAITING_INFORMATION: "Väntar på komplettering",
+    ApplicationStatus.READY_FOR_DECISION: "Klar för beslut",
+    ApplicationStatus.ON_AGENDA: "På LAG-möte",
+    ApplicationStatus.PRIORITISED: "Prioriterad, väntar på myndighetsbeslut",
+    ApplicationStatus.APPROVED: "Beviljad",
+    ApplicationStatus.PARTLY_APPROVED: "Delvis beviljad",
+    ApplicationStatus.REJECTED: "Avslagen",
+    ApplicationStatus.PAYMENT: "Utbetalning pågår",
+    ApplicationStatus.FINAL_REPORT: "Slutredovisning",
+    ApplicationStatus.CLOSED: "Avslutad",
+    ApplicationStatus.WITHDRAWN: "Återtagen",
+}
+
+
+class Application(Base):
+    """An application (ansökan) for a Leader project or for småstöd.
+
+    Status, amounts and dates are real columns (indexed where the queue filters on them), never
+    derived from JSON. ``version`` gives optimistic locking: a stale write fails instead of
+    silently overwriting a colleague's change.
+    """
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("area_id", "reference"),
+        CheckConstraint("requested_ore >= 0", name="requested_non_negative"),
+        CheckConstraint("granted_ore IS NULL OR granted_ore >= 0", name="granted_non_negative"),
+        CheckConstraint(
+            "kind <> 'smastod' OR umbrella_project_id IS NOT NULL", name="small_grant_has_umbrella"
+        ),
+        CheckConstraint(
+            "project_end IS NULL OR project_start IS NULL OR project_end >= project_start",
+            name="project_dates_ordered",
+        ),
+        Index("ix_applications_area_status", "area_id", "status"),
+        Index("ix_applications_area_kind_status", "area_id", "kind", "status"),
+        Index("ix_applications_area_submitted_at", "area_id", "submitted_at"),
+        Index("ix_applications_handler_status", "assigned_handler_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    kind: Mapped[ApplicationKind] = mapped_column(
+        enum_column_type(ApplicationKind, "application_kind")
+    )
+    # Diarienummer, given when the application is received (drafts have none yet).
+    reference: Mapped[str | None] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    expected_results: Mapped[str] = mapped_column(Text, default="")
+    action_area_id: Mapped[int] = mapped_column(ForeignKey("action_areas.id"), index=True)
+    umbrella_project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("umbrella_projects.id"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    requested_ore: Mapped[int] = mapped_column(Money, default=0)
+    granted_ore: Mapped[int | None] = mapped_column(Money)
+    project_start: Mapped[date | None] = mapped_column(Date)
+    project_end: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        enum_column_type(ApplicationStatus, "application_status"), default=ApplicationStatus.DRAFT
+    )
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Jordbruksverket's case number for a Leader project (ärendenummer i e-tjänsten).
+    national_case_number: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    action_area: Mapped[ActionArea] = relationship()
+    umbrella_project: Mapped[UmbrellaProject | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    assigned_handler: Mapped[User | None] = relationship()
+    cost_lines: Mapped[list["CostLine"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="CostLine.position"
+    )
+    financing_lines: Mapped[list["FinancingLine"]] = relationship(
+        back_populates="application",
+        cascade="all, delete-orphan",
+        order_by="FinancingLine.position",
+    )
+
+    @property
+    def total_costs_ore(self) -> int:
+        return sum(line.amount_ore for line in self.cost_lines)
+
+    @property
+    def total_financing_ore(self) -> int:
+        return sum(line.amount_ore for line in self.financing_lines)
+
+
+class CostLine(Base):
+    """One line of the project budget (kostnadsbudget)."""
+
+    __tablename__ = "cost_lines"
+    __table_args__ = (CheckConstraint("amount_ore >= 0", name="amount_non_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(300))
+    amount_ore: Mapped[int] = mapped_column(Money)
+
+    application: Mapped[Application] = relationship(back_populates="cost_lines")
+
+
+class FinancingKind(enum.StrEnum):
+    LEADER_SUPPORT = "leader_support"  # Leaderstöd sökt
+    PUBLIC_COFINANCING = "public_cofinancing"  # offentlig medfinansiering
+    VOLUNTEER_WORK = "volunteer_work"  # ideellt arbete, timmar × timpris
+    PRIVATE_MONEY = "private_money"  # privata medel
+    OTHER = "other"  # övrigt
+
+    @property
+    def label(self) -> str:
+        return {
+            FinancingKind.LEADER_SUPPORT: "Leaderstöd",
+            FinancingKind.PUBLIC_COFINANCING: "Offentlig medfinansiering",
+            FinancingKind.VOLUNTEER_WORK: "Ideellt arbete",
+            FinancingKind.PRIVATE_MONEY: "Privata medel",
+            FinancingKind.OTHER: "Övrig finansiering",
+        }[self]
+
+
+class FinancingLine(Base):
+    """One line of the financing plan.
+
+    Voluntary work is hours × the period's hourly rate, with the number of women and men who
+    took part — never names or other personal data. The database checks the arithmetic.
+    """
+
+    __tablename__ = "financing_lines"
+    __table_args__ = (
+        CheckConstraint("amount_ore >= 0", name="amount_non_negative"),
+        CheckConstraint(
+            "kind <> 'volunteer_work' OR ("
+            "volunteer_hours IS NOT NULL AND volunteer_rate_ore IS NOT NULL"
+            " AND volunteer_women IS NOT NULL AND volunteer_men IS NOT NULL"
+            " AND volunteer_hours >= 0 AND volunteer_rate_ore >= 0"
+            " AND volunteer_women >= 0 AND volunteer_men >= 0"
+            " AND amount_ore = volunteer_hours * volunteer_rate_ore)",
+            name="volunteer_work_is_hours_times_rate",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[FinancingKind] = mapped_column(enum_column_type(FinancingKind, "financing_kind"))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    amount_ore: Mapped[int] = mapped_column(Money)
+    volunteer_hours: Mapped[int | None] = mapped_column(Integer)
+    volunteer_rate_ore: Mapped[int | None] = mapped_column(Money)
+    volunteer_women: Mapped[int | None] = mapped_column(Integer)
+    volunteer_men: Mapped[int | None] = mapped_column(Integer)
+
+    application: Mapped[Application] = relationship(back_populates="financing_lines")
+
+
+class ReferenceCounter(Base):
+    """The last number handed out per area, prefix and year (SMÅ-2026-0042)."""
+
+    __tablename__ = "reference_counters"
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,1 @@
+"""Leader areas (Leaderområden) and their programme set-up: periods, action areas, criteria."""

@@ -1,0 +1,118 @@
+"""The tenant root and the programme's shape: area, period, action areas, selection criteria."""
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, Money
+
+
+class Area(Base):
+    """A Leader area (Leaderområde), run by one LAG. Every user and root record belongs to one."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    periods: Mapped[list["ProgrammePeriod"]] = relationship(
+        back_populates="area", order_by="ProgrammePeriod.starts_on"
+    )
+
+
+class ProgrammePeriod(Base):
+    """A programme period (programperiod), e.g. 2023–2027.
+
+    The allocated project funds (tilldelade projektmedel) are not a column: they are the sum of
+    the period's allocation entries in the ledger, so every change of allocation is on record.
+    """
+
+    __tablename__ = "programme_periods"
+    __table_args__ = (
+        UniqueConstraint("area_id", "name"),
+        CheckConstraint("ends_on > starts_on", name="period_dates"),
+        CheckConstraint(
+            "uptake_target_percent BETWEEN 0 AND 100", name="uptake_target_percent_range"
+        ),
+        CheckConstraint("pass_threshold_points >= 0", name="pass_threshold_non_negative"),
+        CheckConstraint(
+            "volunteer_rate_adult_ore >= 0 AND volunteer_rate_youth_ore >= 0",
+            name="volunteer_rates_non_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    uptake_target_percent: Mapped[int] = mapped_column(Integer)
+    uptake_target_date: Mapped[date] = mapped_column(Date)
+    # Default pass threshold for scoring; an action area may set its own.
+    pass_threshold_points: Mapped[int] = mapped_column(Integer)
+    # Ideellt arbete is valued at a fixed rate per hour: people over 16, and ages 13–15.
+    volunteer_rate_adult_ore: Mapped[int] = mapped_column(Money)
+    volunteer_rate_youth_ore: Mapped[int] = mapped_column(Money)
+
+    area: Mapped[Area] = relationship(back_populates="periods")
+    action_areas: Mapped[list["ActionArea"]] = relationship(
+        back_populates="period", order_by="ActionArea.code"
+    )
+    criteria: Mapped[list["SelectionCriterion"]] = relationship(
+        back_populates="period", order_by="SelectionCriterion.position"
+    )
+
+
+class ActionArea(Base):
+    """An action area (insatsområde) with its budget frame within the period."""
+
+    __tablename__ = "action_areas"
+    __table_args__ = (
+        UniqueConstraint("period_id", "code"),
+        CheckConstraint("budget_frame_ore >= 0", name="budget_frame_non_negative"),
+        CheckConstraint(
+            "pass_threshold_points IS NULL OR pass_threshold_points >= 0",
+            name="pass_threshold_non_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("programme_periods.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    budget_frame_ore: Mapped[int] = mapped_column(Money)
+    pass_threshold_points: Mapped[int | None] = mapped_column(Integer)
+
+    period: Mapped[ProgrammePeriod] = relationship(back_populates="action_areas")
+
+    @property
+    def effective_pass_threshold(self) -> int:
+        """The threshold a project in this action area must reach to be prioritised."""
+        if self.pass_threshold_points is not None:
+            return self.pass_threshold_points
+        return self.period.pass_threshold_points
+
+
+class SelectionCriterion(Base):
+    """A selection criterion (urvalskriterium): points 0..max_points, multiplied by weight."""
+
+    __tablename__ = "selection_criteria"
+    __table_args__ = (
+        UniqueConstraint("period_id", "name"),
+        CheckConstraint("weight > 0", name="weight_positive"),
+        CheckConstraint("max_points > 0", name="max_points_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("programme_periods.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[int] = mapped_column(Integer)
+    max_points: Mapped[int] = mapped_column(Integer)
+
+    period: Mapped[ProgrammePeriod] = relationship(back_populates="criteria")

@@ -1,0 +1,48 @@
+"""FastAPI dependencies for who is asking: the current user and role checks."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from app.auth.models import Role, User
+from app.auth.service import resolve_session
+from app.db import get_session
+
+SESSION_COOKIE = "bygd_session"
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+class LoginRequired(Exception):
+    """Raised when a page needs a logged-in user; pages redirect to login, the API answers 401."""
+
+
+def optional_user(request: Request, session: DbSession) -> User | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    user = resolve_session(session, token) if token else None
+    request.state.user = user
+    return user
+
+
+def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise LoginRequired
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+FORBIDDEN = "Du har inte behörighet till den här sidan."
+
+
+def require_roles(*roles: Role) -> Callable[[User], User]:
+    """A dependency that lets through users holding at least one of ``roles``."""
+
+    def check(user: CurrentUser) -> User:
+        if not user.has_any_role(*roles):
+            raise HTTPException(status_code=403, detail=FORBIDDEN)
+        return user
+
+    return check

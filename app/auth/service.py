@@ -1,0 +1,165 @@
+"""Staff authentication: argon2 password hashes, throttled login, server-side sessions."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit
+from app.audit.service import Actor
+from app.auth.models import LoginAttempt, User, UserSession
+from app.config import Settings
+from app.db import utcnow
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail address is unknown, so that response time does not reveal
+# which addresses have accounts.
+_DUMMY_HASH = _hasher.hash("bygdestod-no-such-user")
+
+BAD_CREDENTIALS = "Fel e-postadress eller lösenord."
+
+
+class LoginError(Exception):
+    """Login refused; ``message`` is shown to the user (Swedish)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(label=user.full_name, user_id=user.id, area_id=user.area_id)
+
+
+def _recent_failures(session: Session, since: datetime, *condition: object) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since, *condition)
+    ) or 0
+
+
+def authenticate(
+    session: Session,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    client_address: str,
+    now: datetime | None = None,
+) -> User:
+    """Return the active user with these credentials or raise ``LoginError``.
+
+    Throttling counts failures in a sliding window per e-mail address (guessing one account's
+    password) and per client address (trying many accounts); while locked, even a correct
+    password is refused, so the lock cannot be used to confirm a guess.
+    """
+    now = now or utcnow()
+    email = normalise_email(email)
+    since = now - timedelta(minutes=settings.login_window_minutes)
+    if (
+        _recent_failures(session, since, LoginAttempt.email == email)
+        >= settings.login_max_failures
+        or _recent_failures(session, since, LoginAttempt.client_address == client_address)
+        >= settings.login_max_failures * 10
+    ):
+        raise LoginError(
+            "För många misslyckade inloggningsförsök. Vänta "
+            f"{settings.login_window_minutes} minuter och försök igen."
+        )
+
+    user = session.scalar(select(User).where(User.email == email))
+    password_ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
+    succeeded = bool(user and user.is_active and password_ok)
+    session.add(
+        LoginAttempt(
+            email=email, client_address=client_address, succeeded=succeeded, attempted_at=now
+        )
+    )
+    if not succeeded:
+        raise LoginError(BAD_CREDENTIALS)
+    assert user is not None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now
+    audit.record(
+        session,
+        actor_for(user),
+        entity_type="user",
+        entity_id=user.id,
+        action="login",
+        summary=f"{user.full_name} loggade in",
+    )
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(
+    session: Session, settings: Settings, user: User, now: datetime | None = None
+) -> str:
+    """Create a login session and return the token for the cookie (only its hash is stored)."""
+    now = now or utcnow()
+    # Housekeeping on the way in keeps the table small without a scheduler.
+    session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now)
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + timedelta(hours=settings.session_lifetime_hours),
+        )
+    )
+    return token
+
+
+def resolve_session(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The active user behind a session cookie, or None if it is unknown or expired."""
+    login = session.get(UserSession, _token_hash(token))
+    if login is None or login.expires_at <= (now or utcnow()) or not login.user.is_active:
+        return None
+    return login.user
+
+
+def end_session(session: Session, token: str) -> None:
+    login = session.get(UserSession, _token_hash(token))
+    if login is None:
+        return
+    audit.record(
+        session,
+        actor_for(login.user),
+        entity_type="user",
+        entity_id=login.user_id,
+        action="logout",
+        summary=f"{login.user.full_name} loggade ut",
+    )
+    session.delete(login)
+
+
+
+def users_in_area(session: Session, area_id: int) -> list[User]:
+    return list(session.scalars(select(User).where(User.area_id == area_id).order_by(User.full_name)))

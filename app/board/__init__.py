@@ -1,0 +1,1 @@
+"""The LAG board (LAG-styrelsen): members by sector and role."""

@@ -1,0 +1,73 @@
+"""Members of the LAG board, each representing one interest group (sector)."""
+
+import enum
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.db import Base, enum_column_type
+
+
+class Sector(enum.StrEnum):
+    """Interest group (intressegrupp). No group may hold more than 49 % of the votes cast."""
+
+    PUBLIC = "public"
+    BUSINESS = "business"
+    CIVIL_SOCIETY = "civil_society"
+
+    @property
+    def label(self) -> str:
+        return {
+            Sector.PUBLIC: "Offentlig sektor",
+            Sector.BUSINESS: "Näringsliv",
+            Sector.CIVIL_SOCIETY: "Ideell sektor",
+        }[self]
+
+
+class BoardRole(enum.StrEnum):
+    CHAIR = "chair"  # ordförande
+    VICE_CHAIR = "vice_chair"  # vice ordförande
+    MEMBER = "member"  # ordinarie ledamot
+    SUBSTITUTE = "substitute"  # ersättare
+
+    @property
+    def label(self) -> str:
+        return {
+            BoardRole.CHAIR: "Ordförande",
+            BoardRole.VICE_CHAIR: "Vice ordförande",
+            BoardRole.MEMBER: "Ordinarie ledamot",
+            BoardRole.SUBSTITUTE: "Ersättare",
+        }[self]
+
+    @property
+    def is_ordinary(self) -> bool:
+        """Chair and vice chair are ordinary members too; substitutes vote only in their stead."""
+        return self is not BoardRole.SUBSTITUTE
+
+
+class BoardMember(Base):
+    """A seat on the LAG board for a term (mandatperiod)."""
+
+    __tablename__ = "board_members"
+    __table_args__ = (
+        CheckConstraint("term_end IS NULL OR term_end >= term_start", name="term_ordered"),
+        Index("ix_board_members_area_term", "area_id", "term_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    # The organisation the member represents, e.g. "Flens kommun".
+    represents: Mapped[str] = mapped_column(String(200), default="")
+    sector: Mapped[Sector] = mapped_column(enum_column_type(Sector, "sector"))
+    role: Mapped[BoardRole] = mapped_column(enum_column_type(BoardRole, "board_role"))
+    term_start: Mapped[date] = mapped_column(Date)
+    term_end: Mapped[date | None] = mapped_column(Date)
+
+    user: Mapped[User | None] = relationship()
+
+    def serves_on(self, day: date) -> bool:
+        return self.term_start <= day and (self.term_end is None or day <= self.term_end)

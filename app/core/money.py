@@ -1,0 +1,112 @@
+"""Money as integer öre: parsing user input and formatting for display.
+
+Amounts are stored and computed as ``int`` öre (1 krona = 100 öre) everywhere;
+floats never appear, and the conversion to kronor happens only at the edges, via
+:class:`decimal.Decimal`.
+"""
+
+import re
+from decimal import Decimal
+
+from babel import Locale
+from babel.numbers import format_currency
+
+# 100 billion kronor: a sanity ceiling, also enforced by a database CHECK constraint.
+MAX_AMOUNT_ORE = 10_000_000_000_000
+
+
+class InvalidAmount(ValueError):
+    """Raised when an amount cannot be accepted; ``message`` is user-facing Swedish text."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# Trailing currency: "12 500 kr", "12500kr", "12 500 kr." and the Swedish "12 500:-"/",-".
+_CURRENCY_SUFFIX_RE = re.compile(r"\s*(?:kr\.?|[:,]-)$", re.IGNORECASE)
+
+# Thousands separated by space, no-break space (U+00A0) or narrow no-break space
+# (U+202F), as Swedish number formatting does; then a comma or dot decimal part.
+_SPACE_GROUPED_RE = re.compile(
+    r"(?P<int>[0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+)(?:[,.](?P<frac>[0-9]+))?"
+)
+# "1.250.000" or "1.250,50": dots as thousands separators, decimals only after a comma.
+_DOT_GROUPED_RE = re.compile(r"(?P<int>[0-9]{1,3}(?:\.[0-9]{3})+)(?:,(?P<frac>[0-9]+))?")
+
+_NOT_A_NUMBER = "Ange beloppet i kronor, t.ex. 12 500 eller 12 500,50."
+
+
+def parse_kronor(text: str, *, allow_zero: bool = True) -> int:
+    """Parse an amount in kronor typed by a user and return it in öre.
+
+    A single dot is read as a decimal point ("12500.5"); dots are read as thousands
+    separators only when there are several ("1.250.000") or when a comma decimal
+    follows ("1.250,50"). A decimal part with more than two digits is rejected
+    rather than guessed at, so "12,500" is an error and never silently 12.50 kr.
+    """
+    text = text.strip()
+    if not text:
+        raise InvalidAmount("Ange ett belopp.")
+    # Accept both the hyphen-minus and the typographic minus (U+2212) that Babel
+    # and word processors produce, so that a negative amount gets a clear message.
+    negative = text[0] in "-\u2212"
+    if negative:
+        text = text[1:].lstrip()
+    text = _CURRENCY_SUFFIX_RE.sub("", text)
+
+    dot_grouped = text.count(".") > 1 or ("." in text and "," in text)
+    match = (_DOT_GROUPED_RE if dot_grouped else _SPACE_GROUPED_RE).fullmatch(text)
+    if not match:
+        raise InvalidAmount(_NOT_A_NUMBER)
+    if negative:
+        raise InvalidAmount("Beloppet kan inte vara negativt.")
+    fraction = match["frac"] or "0"
+    if len(fraction) > 2:
+        raise InvalidAmount("Ange högst två decimaler (öre).")
+
+    whole = re.sub(r"[^0-9]", "", match["int"])
+    ore = int(Decimal(f"{whole}.{fraction}").scaleb(2))
+    if ore > MAX_AMOUNT_ORE:
+        raise InvalidAmount("Beloppet är orimligt stort.")
+    if ore == 0 and not allow_zero:
+        raise InvalidAmount("Beloppet måste vara större än 0 kr.")
+    return ore
+
+
+def format_money(ore: int, locale: str = "sv_SE") -> str:
+    """Format öre for display in ``locale``, e.g. "12 500 kr" or "12 500,50 kr".
+
+    Whole kronor are shown without decimals. Babel's output is kept as is, including
+    the no-break spaces it uses in Swedish, which stop an amount from being broken
+    across lines.
+    """
+    _require_int(ore)
+    babel_locale = Locale.parse(locale)
+    amount = Decimal(ore).scaleb(-2)
+    if ore % 100:
+        formatted = format_currency(amount, "SEK", locale=babel_locale)
+    else:
+        # The locale's own currency pattern with the fraction removed ("#,##0.00 ¤"
+        # becomes "#,##0 ¤"), so the symbol placement still follows the locale.
+        pattern = re.sub(r"\.0+", "", babel_locale.currency_formats["standard"].pattern)
+        formatted = format_currency(
+            amount, "SEK", format=pattern, locale=babel_locale, currency_digits=False
+        )
+    # Babel does not implement CLDR's currencySpacing rule, which puts a no-break
+    # space between a letter symbol and the digits ("SEK12,500" -> "SEK 12,500").
+    return re.sub(r"(?<=[^\W\d_])(?=[0-9])|(?<=[0-9])(?=[^\W\d_])", "\u00a0", formatted)
+
+
+def format_kronor_input(ore: int) -> str:
+    """Format öre as a form-field value ("12500" or "12500,50") that parse_kronor reads back."""
+    _require_int(ore)
+    sign = "-" if ore < 0 else ""
+    kronor, rest = divmod(abs(ore), 100)
+    return f"{sign}{kronor},{rest:02d}" if rest else f"{sign}{kronor}"
+
+
+def _require_int(ore: int) -> None:
+    # A float or Decimal here means a bug upstream; fail loudly instead of rounding.
+    if isinstance(ore, bool) or not isinstance(ore, int):
+        raise TypeError(f"Amounts must be int öre, got {type(ore).__name__}")

@@ -1,0 +1,62 @@
+"""The staff sections: one declaration gives both the navigation and who may open each section.
+
+Each feature's routes guard themselves with ``require_roles(*SECTION.roles)`` from here, so the
+menu a role sees and the pages it can open cannot drift apart.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.auth.models import Role
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    path: str
+    roles: frozenset[Role]
+
+
+CASES = Section("Ärenden", "/cases", frozenset({Role.HANDLER, Role.MANAGER}))
+BUDGET = Section(
+    "Budget", "/budget", frozenset({Role.MANAGER, Role.HANDLER, Role.LAG_CHAIR, Role.LAG_MEMBER})
+)
+BOARD = Section(
+    "LAG-styrelsen",
+    "/board",
+    frozenset({Role.LAG_MEMBER, Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER}),
+)
+ADMIN = Section("Administration", "/admin/users", frozenset({Role.ADMIN}))
+
+# Order matters twice: it is the menu order, and a user's start page is the first section whose
+# roles match the user's *primary* role, taken in ``START_ORDER``.
+SECTIONS = (CASES, BUDGET, BOARD, ADMIN)
+START_ORDER = (
+    (Role.HANDLER, CASES),
+    (Role.MANAGER, BUDGET),
+    (Role.LAG_CHAIR, BOARD),
+    (Role.LAG_MEMBER, BOARD),
+    (Role.ADMIN, ADMIN),
+)
+
+
+def start_path(user: Any) -> str:
+    """Where a user lands after login: the section of their first role in ``START_ORDER``."""
+    for role, section in START_ORDER:
+        if role in user.roles:
+            return section.path
+    return "/"
+
+
+def navigation_for(user: Any, current_path: str) -> list[dict[str, Any]]:
+    if user is None:
+        return []
+    return [
+        {
+            "label": section.label,
+            "path": section.path,
+            "current": current_path.startswith(section.path),
+        }
+        for section in SECTIONS
+        if not section.roles.isdisjoint(user.roles)
+    ]

@@ -1,0 +1,60 @@
+"""Jinja2 set-up: one environment for all HTML, with Swedish formatting filters.
+
+Every page is rendered through ``render`` so that the user, the CSRF token and the navigation
+are always in the context.
+"""
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from decimal import Decimal
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from app.config import PROJECT_ROOT, get_settings
+from app.core.money import format_money
+from app.core.navigation import navigation_for
+
+templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
+
+
+def _date(value: date | None, fmt: str = "d MMM y") -> str:
+    return format_date(value, fmt, locale=get_settings().default_locale) if value else "–"
+
+
+def _datetime(value: datetime | None, fmt: str = "d MMM y HH:mm") -> str:
+    if value is None:
+        return "–"
+    settings = get_settings()
+    return format_datetime(
+        value, fmt, tzinfo=ZoneInfo(settings.timezone), locale=settings.default_locale
+    )
+
+
+def _percent(value: Decimal) -> str:
+    return f"{format_decimal(value, '#,##0.0', locale=get_settings().default_locale)} %"
+
+
+templates.env.filters["money"] = format_money
+templates.env.filters["percent"] = _percent
+templates.env.filters["date"] = _date
+templates.env.filters["datetime"] = _datetime
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
+    user = getattr(request.state, "user", None)
+    base = {
+        "user": user,
+        "csrf_token": request.state.csrf_token,
+        "navigation": navigation_for(user, request.url.path),
+    }
+    return templates.TemplateResponse(
+        request, name, {**base, **(context or {})}, status_code=status_code
+    )

@@ -1,0 +1,1 @@
+"""The append-only budget ledger and the balances derived from it."""

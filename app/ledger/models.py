@@ -1,0 +1,96 @@
+"""LedgerEntry: every movement of project money, append-only (the database refuses changes)."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
+
+# 100 000 000 000 kr in öre: far above any real sum, far below the 64-bit limit, so a typo of a
+# few extra digits is refused instead of stored.
+MAX_ENTRY_ORE = 10_000_000_000_000
+
+
+class LedgerKind(enum.StrEnum):
+    """What an entry does to the balances. Amounts are always positive; the kind gives the sign.
+
+    - allocation: + allocated (tilldelning) to the period
+    - adjustment: − allocated (an allocation reduced, e.g. funds moved back to the authority)
+    - reservation: + reserved (LAG has prioritised; awaiting the formal decision)
+    - commitment: + committed (beviljat)
+    - release: − reserved or − committed, as ``released_kind`` says (frigjort)
+    - payment: + paid (utbetalt); never more than is committed
+    """
+
+    ALLOCATION = "allocation"
+    ADJUSTMENT = "adjustment"
+    RESERVATION = "reservation"
+    COMMITMENT = "commitment"
+    RELEASE = "release"
+    PAYMENT = "payment"
+
+    @property
+    def label(self) -> str:
+        return {
+            LedgerKind.ALLOCATION: "Tilldelning",
+            LedgerKind.ADJUSTMENT: "Justering (minskad tilldelning)",
+            LedgerKind.RESERVATION: "Reservation",
+            LedgerKind.COMMITMENT: "Beviljat",
+            LedgerKind.RELEASE: "Frigjort",
+            LedgerKind.PAYMENT: "Utbetalning",
+        }[self]
+
+
+class LedgerEntry(Base):
+    """One movement of money. Balances are sums over entries, never a stored number.
+
+    Scope: an entry with ``umbrella_project_id`` moves money inside that umbrella's pot (småstöd);
+    any other entry counts against the period and, when ``action_area_id`` is set, that action
+    area's frame. The umbrella project itself is funded by an ordinary commitment at area level.
+    """
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint(
+            f"amount_ore > 0 AND amount_ore <= {MAX_ENTRY_ORE}", name="amount_positive_bounded"
+        ),
+        CheckConstraint(
+            "(kind = 'release') = (released_kind IS NOT NULL)", name="release_names_its_kind"
+        ),
+        CheckConstraint(
+            "released_kind IS NULL OR released_kind IN ('reservation', 'commitment')",
+            name="released_kind_valid",
+        ),
+        CheckConstraint(
+            "kind IN ('allocation', 'adjustment') OR application_id IS NOT NULL",
+            name="movement_has_application",
+        ),
+        CheckConstraint(
+            "kind IN ('allocation', 'adjustment') OR action_area_id IS NOT NULL",
+            name="movement_has_action_area",
+        ),
+        CheckConstraint(
+            "kind NOT IN ('allocation', 'adjustment') OR"
+            " (action_area_id IS NULL AND umbrella_project_id IS NULL AND application_id IS NULL)",
+            name="allocation_is_period_level",
+        ),
+        Index("ix_ledger_entries_period_kind", "period_id", "kind"),
+        Index("ix_ledger_entries_area_recorded_at", "area_id", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("programme_periods.id"))
+    kind: Mapped[LedgerKind] = mapped_column(enum_column_type(LedgerKind, "ledger_kind"))
+    released_kind: Mapped[str | None] = mapped_column(String(16))
+    amount_ore: Mapped[int] = mapped_column(Money)
+    action_area_id: Mapped[int | None] = mapped_column(ForeignKey("action_areas.id"), index=True)
+    umbrella_project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("umbrella_projects.id"), index=True
+    )
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)

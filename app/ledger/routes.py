@@ -1,0 +1,60 @@
+"""The budget page and its API twin: allocation, reservations, commitments and payments."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from starlette.responses import Response
+
+from app.areas.service import current_period
+from app.auth.dependencies import DbSession, require_roles
+from app.auth.models import User
+from app.core.clock import local_today
+from app.core.navigation import BUDGET
+from app.core.templates import render
+from app.ledger import service
+from app.ledger.schemas import BalanceOut, BudgetLineOut, BudgetOut
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/budget", tags=["budget"])
+
+BudgetReader = Annotated[User, Depends(require_roles(*BUDGET.roles))]
+
+UPTAKE_DEFINITION = (
+    "Upparbetning = beviljade medel (beslutade stöd, minus frigjorda belopp) delat med "
+    "periodens tilldelade projektmedel. Reserverade belopp (prioriterade av LAG, i väntan på "
+    "myndighetsbeslut) räknas inte in."
+)
+
+
+def _overview(session: DbSession, user: User) -> service.BudgetOverview:
+    period = current_period(session, user.area_id, local_today())
+    if period is None:
+        raise HTTPException(status_code=404, detail="Området har ingen programperiod.")
+    return service.overview(session, period)
+
+
+@pages.get(BUDGET.path)
+def budget_page(request: Request, session: DbSession, user: BudgetReader) -> Response:
+    return render(
+        request,
+        "ledger/budget.html",
+        {"overview": _overview(session, user), "uptake_definition": UPTAKE_DEFINITION},
+    )
+
+
+@api.get("", response_model=BudgetOut, summary="Budgetläget för den aktuella programperioden")
+def budget(session: DbSession, user: BudgetReader) -> BudgetOut:
+    overview = _overview(session, user)
+
+    def lines(items: list[service.BudgetLine]) -> list[BudgetLineOut]:
+        return [BudgetLineOut(id=i.id, name=i.name, balance=BalanceOut.of(i.balance)) for i in items]
+
+    return BudgetOut(
+        period_name=overview.period.name,
+        uptake_target_percent=overview.period.uptake_target_percent,
+        uptake_target_date=overview.period.uptake_target_date,
+        uptake_definition=UPTAKE_DEFINITION,
+        total=BalanceOut.of(overview.total),
+        action_areas=lines(overview.action_areas),
+        pots=lines(overview.pots),
+    )

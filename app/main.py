@@ -1,0 +1,119 @@
+"""The application factory: wires settings, database, middleware, error pages and routers."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app.applications.routes import api as applications_api
+from app.applications.routes import pages as applications_pages
+from app.auth.csrf import CSRFCookieMiddleware, verify_csrf
+from app.auth.dependencies import LoginRequired
+from app.auth.routes import api as auth_api
+from app.auth.routes import pages as auth_pages
+from app.board.routes import pages as board_pages
+from app.config import PROJECT_ROOT, Settings, get_settings
+from app.core.templates import render
+from app.db import make_engine, make_session_factory
+from app.ledger.routes import api as ledger_api
+from app.ledger.routes import pages as ledger_pages
+from app.umbrellas.routes import pages as umbrellas_pages
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+ERROR_TEXTS = {
+    400: ("Felaktig begäran", "Begäran kunde inte tolkas."),
+    403: ("Åtkomst nekad", "Du har inte behörighet till den här sidan."),
+    404: ("Sidan finns inte", "Sidan du söker finns inte, eller så har du inte tillgång till den."),
+    405: ("Otillåten metod", "Den här sidan kan inte användas på det sättet."),
+    409: ("Konflikt", "Någon annan har ändrat uppgifterna. Ladda om sidan och försök igen."),
+    422: ("Felaktiga uppgifter", "Uppgifterna kunde inte tas emot."),
+    500: ("Något gick fel", "Ett oväntat fel inträffade. Felet är loggat; försök igen om en stund."),
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def _error_page(request: Request, status: int, detail: str | None = None) -> Response:
+    title, default_text = ERROR_TEXTS.get(status, (f"Fel {status}", "Begäran misslyckades."))
+    # Our own exceptions carry Swedish details; Starlette's defaults ("Not Found") do not.
+    text = detail if detail and status in (403, 409) else default_text
+    if _is_api(request):
+        return JSONResponse({"detail": text}, status_code=status)
+    if not hasattr(request.state, "csrf_token"):
+        request.state.csrf_token = ""
+    return render(
+        request, "errors/error.html", {"status": status, "title": title, "text": text}, status
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Tests install their own session factory before the app starts.
+        if not hasattr(app.state, "session_factory"):
+            engine = make_engine(settings.database_url)
+            app.state.session_factory = make_session_factory(engine)
+            yield
+            engine.dispose()
+        else:
+            yield
+
+    app = FastAPI(
+        title="Bygdestöd API",
+        version="1",
+        description="Bygdestöd: ansökningar, handläggning, LAG-beslut och budget för ett "
+        "Leaderområde. Belopp anges alltid i hela öre (heltal).",
+        lifespan=lifespan,
+        dependencies=[Depends(verify_csrf)],
+        docs_url="/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    app.state.settings = settings
+    app.add_middleware(CSRFCookieMiddleware, secure=settings.cookie_secure)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+
+    for router in (auth_pages, umbrellas_pages, applications_pages, ledger_pages, board_pages):
+        app.include_router(router)
+    for router in (auth_api, applications_api, ledger_api):
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": "Inloggning krävs."}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return _error_page(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return JSONResponse(
+                {"detail": "Uppgifterna kunde inte tas emot.", "errors": exc.errors()},
+                status_code=422,
+            )
+        return _error_page(request, 422)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("Unhandled error on %s %s", request.method, request.url.path)
+        return _error_page(request, 500)
+
+    return app

@@ -1,0 +1,32 @@
+"""Imports every feature's models so that ``Base.metadata`` is complete (Alembic, tests)."""
+
+from app.applications.models import Application, CostLine, FinancingLine, ReferenceCounter
+from app.areas.models import ActionArea, Area, ProgrammePeriod, SelectionCriterion
+from app.audit.models import AuditEvent
+from app.auth.models import LoginAttempt, User, UserRole, UserSession
+from app.board.models import BoardMember
+from app.db import Base
+from app.ledger.models import LedgerEntry
+from app.organisations.models import Organisation
+from app.umbrellas.models import UmbrellaProject
+
+__all__ = [
+    "ActionArea",
+    "Application",
+    "Area",
+    "AuditEvent",
+    "Base",
+    "BoardMember",
+    "CostLine",
+    "FinancingLine",
+    "LedgerEntry",
+    "LoginAttempt",
+    "Organisation",
+    "ProgrammePeriod",
+    "ReferenceCounter",
+    "SelectionCriterion",
+    "UmbrellaProject",
+    "User",
+    "UserRole",
+    "UserSession",
+]

@@ -1,0 +1,69 @@
+"""An applicant organisation, identified by its validated organisationsnummer."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime, enum_column_type, utcnow
+
+
+class LegalForm(enum.StrEnum):
+    """Juridisk form. Umbrella projects restrict småstöd to some of these."""
+
+    NON_PROFIT_ASSOCIATION = "ideell_forening"
+    ECONOMIC_ASSOCIATION = "ekonomisk_forening"
+    LIMITED_COMPANY = "aktiebolag"
+    SOLE_TRADER = "enskild_firma"
+    MUNICIPALITY = "kommun"
+    REGION = "region"
+    FOUNDATION = "stiftelse"
+    OTHER = "annan"
+
+    @property
+    def label(self) -> str:
+        return LEGAL_FORM_LABELS[self]
+
+
+LEGAL_FORM_LABELS = {
+    LegalForm.NON_PROFIT_ASSOCIATION: "Ideell förening",
+    LegalForm.ECONOMIC_ASSOCIATION: "Ekonomisk förening",
+    LegalForm.LIMITED_COMPANY: "Aktiebolag",
+    LegalForm.SOLE_TRADER: "Enskild firma",
+    LegalForm.MUNICIPALITY: "Kommun",
+    LegalForm.REGION: "Region",
+    LegalForm.FOUNDATION: "Stiftelse",
+    LegalForm.OTHER: "Annan",
+}
+
+
+class Organisation(Base):
+    """An applicant (stödsökande): association, firm, municipality or foundation.
+
+    Identifiers are stored normalised (digits only) after check-digit validation; a sole trader's
+    number is the owner's personnummer and therefore sensitive personal data.
+    """
+
+    __tablename__ = "organisations"
+    __table_args__ = (
+        UniqueConstraint("area_id", "org_number"),
+        CheckConstraint("length(org_number) = 10", name="org_number_length"),
+        # Payments go to exactly one of bankgiro or plusgiro (or neither, until a claim is made).
+        CheckConstraint("bankgiro IS NULL OR plusgiro IS NULL", name="one_payment_account"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    org_number: Mapped[str] = mapped_column(String(10))
+    legal_form: Mapped[LegalForm] = mapped_column(enum_column_type(LegalForm, "legal_form"))
+    bankgiro: Mapped[str | None] = mapped_column(String(8))
+    plusgiro: Mapped[str | None] = mapped_column(String(8))
+    street_address: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Umbrella projects (paraplyprojekt) that hold a småstöd pot and run calls."""
