@@ -41,6 +41,6 @@ def load_demo_command() -> None:
 def logins() -> None:
     """Print the demo logins, one per role."""
     password = get_settings().demo_password
-    click.echo("Demo-inloggningar (lösenord för alla: %s):" % password)
+    click.echo(f"Demo-inloggningar (lösenord för alla: {password}):")
     for login in DEMO_LOGINS:
         click.echo(f"  {login.role.label:<18} {login.email}")

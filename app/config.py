@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(15, ge=1)
     timezone: str = "Europe/Stockholm"
     default_locale: str = "sv_SE"
-    demo_password: str = "bygdestod-demo"
+    # Only used by `python -m app load-demo`; real accounts never get a default password.
+    demo_password: str = "bygdestod-demo"  # noqa: S105
 
 
 @lru_cache

@@ -37,7 +37,10 @@ ERROR_TEXTS = {
     405: ("Otillåten metod", "Den här sidan kan inte användas på det sättet."),
     409: ("Konflikt", "Någon annan har ändrat uppgifterna. Ladda om sidan och försök igen."),
     422: ("Felaktiga uppgifter", "Uppgifterna kunde inte tas emot."),
-    500: ("Något gick fel", "Ett oväntat fel inträffade. Felet är loggat; försök igen om en stund."),
+    500: (
+        "Något gick fel",
+        "Ett oväntat fel inträffade. Felet är loggat; försök igen om en stund.",
+    ),
 }
 
 

@@ -117,9 +117,7 @@ class Application(Base):
     umbrella_project_id: Mapped[int | None] = mapped_column(
         ForeignKey("umbrella_projects.id"), index=True
     )
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id"), index=True
-    )
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
@@ -139,7 +137,7 @@ class Application(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
 
     action_area: Mapped[ActionArea] = relationship()
     umbrella_project: Mapped[UmbrellaProject | None] = relationship()

@@ -13,9 +13,7 @@ def current_period(session: Session, area_id: int, today: date) -> ProgrammePeri
     return session.scalar(
         select(ProgrammePeriod)
         .where(ProgrammePeriod.area_id == area_id, ProgrammePeriod.starts_on <= today)
-        .order_by(
-            (ProgrammePeriod.ends_on >= today).desc(), ProgrammePeriod.starts_on.desc()
-        )
+        .order_by((ProgrammePeriod.ends_on >= today).desc(), ProgrammePeriod.starts_on.desc())
         .limit(1)
     )
 

@@ -17,7 +17,9 @@ CSRF_COOKIE = "bygd_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-CSRF_FAILED = "Formuläret har gått ut eller kom från en annan webbplats. Ladda om sidan och försök igen."
+CSRF_FAILED = (
+    "Formuläret har gått ut eller kom från en annan webbplats. Ladda om sidan och försök igen."
+)
 
 
 class CSRFCookieMiddleware:
@@ -71,5 +73,9 @@ async def verify_csrf(request: Request) -> None:
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         sent = (await request.form()).get(CSRF_FIELD)
-    if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent, expected):
+    if (
+        not expected
+        or not isinstance(sent, str)
+        or not secrets.compare_digest(sent.encode(), expected.encode())
+    ):
         raise HTTPException(status_code=403, detail=CSRF_FAILED)

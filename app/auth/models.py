@@ -48,7 +48,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    area: Mapped[Area] = relationship()
+    # Joined: the area name is in every page header, even on error pages after the session closed.
+    area: Mapped[Area] = relationship(lazy="joined")
     role_links: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )

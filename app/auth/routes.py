@@ -8,8 +8,8 @@ from starlette.responses import Response
 
 from app.auth import service
 from app.auth.dependencies import SESSION_COOKIE, CurrentUser, DbSession, require_roles
-from app.auth.schemas import Me
 from app.auth.models import User
+from app.auth.schemas import Me
 from app.core.navigation import ADMIN, start_path
 from app.core.templates import render
 
@@ -101,4 +101,6 @@ def me(user: CurrentUser) -> Me:
 
 @pages.get(ADMIN.path)
 def users_page(request: Request, session: DbSession, admin: Administrator) -> Response:
-    return render(request, "auth/users.html", {"users": service.users_in_area(session, admin.area_id)})
+    return render(
+        request, "auth/users.html", {"users": service.users_in_area(session, admin.area_id)}
+    )

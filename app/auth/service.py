@@ -51,11 +51,16 @@ def actor_for(user: User) -> Actor:
 
 
 def _recent_failures(session: Session, since: datetime, *condition: object) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since, *condition)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(
+                LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since, *condition
+            )
+        )
+        or 0
+    )
 
 
 def authenticate(
@@ -77,8 +82,7 @@ def authenticate(
     email = normalise_email(email)
     since = now - timedelta(minutes=settings.login_window_minutes)
     if (
-        _recent_failures(session, since, LoginAttempt.email == email)
-        >= settings.login_max_failures
+        _recent_failures(session, since, LoginAttempt.email == email) >= settings.login_max_failures
         or _recent_failures(session, since, LoginAttempt.client_address == client_address)
         >= settings.login_max_failures * 10
     ):
@@ -89,15 +93,14 @@ def authenticate(
 
     user = session.scalar(select(User).where(User.email == email))
     password_ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
-    succeeded = bool(user and user.is_active and password_ok)
+    succeeded = user is not None and user.is_active and password_ok
     session.add(
         LoginAttempt(
             email=email, client_address=client_address, succeeded=succeeded, attempted_at=now
         )
     )
-    if not succeeded:
+    if user is None or not succeeded:
         raise LoginError(BAD_CREDENTIALS)
-    assert user is not None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now
@@ -160,6 +163,7 @@ def end_session(session: Session, token: str) -> None:
     session.delete(login)
 
 
-
 def users_in_area(session: Session, area_id: int) -> list[User]:
-    return list(session.scalars(select(User).where(User.area_id == area_id).order_by(User.full_name)))
+    return list(
+        session.scalars(select(User).where(User.area_id == area_id).order_by(User.full_name))
+    )

@@ -87,8 +87,9 @@ def load_demo(session: Session, password: str) -> bool:
     session.add(period)
     session.flush()
     nar, inn, bol = (
-        ActionArea(area_id=area.id, period_id=period.id, code=code, name=name,
-                   budget_frame_ore=frame * KR)
+        ActionArea(
+            area_id=area.id, period_id=period.id, code=code, name=name, budget_frame_ore=frame * KR
+        )
         for code, name, frame in (
             ("1", "Ett hållbart näringsliv", 16_000_000),
             ("2", "Innovativa lösningar", 10_000_000),
@@ -100,9 +101,15 @@ def load_demo(session: Session, password: str) -> bool:
     _board(session, area, users)
     session.flush()
 
-    record_entry(session, actor, period=period, kind=LedgerKind.ALLOCATION,
-                 amount_ore=42_000_000 * KR, reason="Tilldelade projektmedel 2023–2027",
-                 recorded_at=_at("2023-03-01"))
+    record_entry(
+        session,
+        actor,
+        period=period,
+        kind=LedgerKind.ALLOCATION,
+        amount_ore=42_000_000 * KR,
+        reason="Tilldelade projektmedel 2023–2027",
+        recorded_at=_at("2023-03-01"),
+    )
     orgs = _organisations(session, area)
     _leader_projects(session, actor, area, period, {"1": nar, "2": inn, "3": bol}, orgs, users)
     return True
@@ -112,8 +119,13 @@ def _users(session: Session, area: Area, password: str) -> dict[Role, User]:
     password_hash = hash_password(password)
     users = {}
     for login in DEMO_LOGINS:
-        user = User(area_id=area.id, email=login.email, full_name=login.full_name,
-                    password_hash=password_hash, role_links=[UserRole(role=login.role)])
+        user = User(
+            area_id=area.id,
+            email=login.email,
+            full_name=login.full_name,
+            password_hash=password_hash,
+            role_links=[UserRole(role=login.role)],
+        )
         session.add(user)
         users[login.role] = user
     session.flush()
@@ -124,40 +136,86 @@ def _criteria(session: Session, area: Area, period: ProgrammePeriod) -> None:
     # Weights sum to 100 and every criterion is scored 0–10: at most 1 000 points, pass at 650.
     for position, (name, description, weight) in enumerate(
         (
-            ("Bidrar till strategins mål", "Hur väl projektet bidrar till målen i insatsområdet.", 25),
-            ("Lokal förankring och samverkan", "Delaktighet från bygden och samarbeten mellan aktörer.", 20),
+            (
+                "Bidrar till strategins mål",
+                "Hur väl projektet bidrar till målen i insatsområdet.",
+                25,
+            ),
+            (
+                "Lokal förankring och samverkan",
+                "Delaktighet från bygden och samarbeten mellan aktörer.",
+                20,
+            ),
             ("Hållbar utveckling", "Social, ekonomisk och ekologisk hållbarhet.", 15),
-            ("Jämställdhet och inkludering", "Hur projektet främjar lika möjligheter för alla.", 15),
+            (
+                "Jämställdhet och inkludering",
+                "Hur projektet främjar lika möjligheter för alla.",
+                15,
+            ),
             ("Innovation", "Nya lösningar, arbetssätt eller samarbeten för området.", 15),
             ("Varaktighet", "Hur resultaten lever vidare när projektet är slut.", 10),
         ),
         start=1,
     ):
-        session.add(SelectionCriterion(area_id=area.id, period_id=period.id, position=position,
-                                       name=name, description=description, weight=weight,
-                                       max_points=10))
+        session.add(
+            SelectionCriterion(
+                area_id=area.id,
+                period_id=period.id,
+                position=position,
+                name=name,
+                description=description,
+                weight=weight,
+                max_points=10,
+            )
+        )
 
 
 def _board(session: Session, area: Area, users: dict[Role, User]) -> None:
     term = {"term_start": date(2025, 5, 1), "term_end": date(2027, 4, 30)}
     seats = (
-        ("Maria Berg", "Hela Sverige ska leva Södermanland", Sector.CIVIL_SOCIETY, BoardRole.CHAIR, users[Role.LAG_CHAIR]),
+        (
+            "Maria Berg",
+            "Hela Sverige ska leva Södermanland",
+            Sector.CIVIL_SOCIETY,
+            BoardRole.CHAIR,
+            users[Role.LAG_CHAIR],
+        ),
         ("Lena Holm", "Byalaget Forssjö", Sector.CIVIL_SOCIETY, BoardRole.MEMBER, None),
         ("Ahmed Rahimi", "RF-SISU Sörmland", Sector.CIVIL_SOCIETY, BoardRole.MEMBER, None),
-        ("Johan Ek", "LRF Södermanland", Sector.BUSINESS, BoardRole.VICE_CHAIR, users[Role.LAG_MEMBER]),
+        (
+            "Johan Ek",
+            "LRF Södermanland",
+            Sector.BUSINESS,
+            BoardRole.VICE_CHAIR,
+            users[Role.LAG_MEMBER],
+        ),
         ("Petra Lund", "Coompanion Sörmland", Sector.BUSINESS, BoardRole.MEMBER, None),
         ("Nils Wahlberg", "Företagarna Vingåker", Sector.BUSINESS, BoardRole.MEMBER, None),
         ("Eva Sundström", "Flens kommun", Sector.PUBLIC, BoardRole.MEMBER, None),
         ("Olof Granath", "Katrineholms kommun", Sector.PUBLIC, BoardRole.MEMBER, None),
         ("Kristina Axelsson", "Region Sörmland", Sector.PUBLIC, BoardRole.MEMBER, None),
-        ("Hanna Björk", "Studiefrämjandet Sörmland", Sector.CIVIL_SOCIETY, BoardRole.SUBSTITUTE, None),
+        (
+            "Hanna Björk",
+            "Studiefrämjandet Sörmland",
+            Sector.CIVIL_SOCIETY,
+            BoardRole.SUBSTITUTE,
+            None,
+        ),
         ("Mats Ohlsson", "Gnesta Handel", Sector.BUSINESS, BoardRole.SUBSTITUTE, None),
         ("Jenny Falk", "Vingåkers kommun", Sector.PUBLIC, BoardRole.SUBSTITUTE, None),
     )
     for name, represents, sector, role, user in seats:
-        session.add(BoardMember(area_id=area.id, user_id=user.id if user else None,
-                                full_name=name, represents=represents, sector=sector,
-                                role=role, **term))
+        session.add(
+            BoardMember(
+                area_id=area.id,
+                user_id=user.id if user else None,
+                full_name=name,
+                represents=represents,
+                sector=sector,
+                role=role,
+                **term,
+            )
+        )
 
 
 ORGANISATIONS = (
@@ -180,13 +238,21 @@ ORGANISATIONS = (
 def _organisations(session: Session, area: Area) -> list[Organisation]:
     orgs = []
     for index, (name, nine, form) in enumerate(ORGANISATIONS):
-        orgs.append(Organisation(
-            area_id=area.id, name=name, org_number=_with_check_digit(nine), legal_form=form,
-            bankgiro=_with_check_digit(f"{5051000 + index * 7:07d}"),
-            street_address=f"Byvägen {index + 1}", postal_code=f"642 {30 + index}",
-            city="Flen", contact_name="Kontaktperson", contact_email=f"kontakt{index + 1}@exempel.se",
-            contact_phone="070-000 00 00",
-        ))
+        orgs.append(
+            Organisation(
+                area_id=area.id,
+                name=name,
+                org_number=_with_check_digit(nine),
+                legal_form=form,
+                bankgiro=_with_check_digit(f"{5051000 + index * 7:07d}"),
+                street_address=f"Byvägen {index + 1}",
+                postal_code=f"642 {30 + index}",
+                city="Flen",
+                contact_name="Kontaktperson",
+                contact_email=f"kontakt{index + 1}@exempel.se",
+                contact_phone="070-000 00 00",
+            )
+        )
     session.add_all(orgs)
     session.flush()
     return orgs
@@ -210,48 +276,237 @@ class DemoCase:
 
 UMBRELLAS = (
     # name, action area, pot, min, max, volunteer %, months, opens, closes, description
-    ("Beredskap", "3", 1_500_000, 10_000, 50_000, 50, 6, "2025-02-01", "2027-06-30",
-     "Småstöd till lokala föreningar som stärker bygdens beredskap: reservkraft, "
-     "samlingsplatser, övningar och information till boende."),
-    ("Bo och leva", "3", 1_000_000, 10_000, 40_000, 50, 6, "2026-09-01", "2027-03-31",
-     "Småstöd för mötesplatser, service och aktiviteter som gör bygden attraktiv att bo och "
-     "leva i."),
-    ("Ett hållbart näringsliv", "1", 1_000_000, 20_000, 50_000, 50, 6, "2027-01-15",
-     "2027-09-30",
-     "Småstöd för gemensamma insatser som stärker det lokala näringslivet, t.ex. "
-     "förstudier, nätverk och lokal besöksnäring."),
+    (
+        "Beredskap",
+        "3",
+        1_500_000,
+        10_000,
+        50_000,
+        50,
+        6,
+        "2025-02-01",
+        "2027-06-30",
+        "Småstöd till lokala föreningar som stärker bygdens beredskap: reservkraft, "
+        "samlingsplatser, övningar och information till boende.",
+    ),
+    (
+        "Bo och leva",
+        "3",
+        1_000_000,
+        10_000,
+        40_000,
+        50,
+        6,
+        "2026-09-01",
+        "2027-03-31",
+        "Småstöd för mötesplatser, service och aktiviteter som gör bygden attraktiv att bo och "
+        "leva i.",
+    ),
+    (
+        "Ett hållbart näringsliv",
+        "1",
+        1_000_000,
+        20_000,
+        50_000,
+        50,
+        6,
+        "2027-01-15",
+        "2027-09-30",
+        "Småstöd för gemensamma insatser som stärker det lokala näringslivet, t.ex. "
+        "förstudier, nätverk och lokal besöksnäring.",
+    ),
 )
 
 L, S = ApplicationKind.LEADER_PROJECT, ApplicationKind.SMALL_GRANT
 St = ApplicationStatus
 CASES = (
     # The umbrella projects are Leader projects themselves: their pots are committed here.
-    DemoCase(L, "Paraplyprojekt Beredskap", 0, "3", 1_500_000, St.PAYMENT, "2024-09-02", 1_500_000, 600_000),
-    DemoCase(L, "Paraplyprojekt Bo och leva", 0, "3", 1_000_000, St.APPROVED, "2025-11-03", 1_000_000),
-    DemoCase(L, "Paraplyprojekt Ett hållbart näringsliv", 0, "1", 1_000_000, St.APPROVED, "2025-11-03", 1_000_000),
-    DemoCase(L, "Sörmländsk mat i lokala kök", 6, "1", 3_200_000, St.PAYMENT, "2023-10-16", 3_200_000, 1_900_000),
-    DemoCase(L, "Besöksnäring längs Sörmlandsleden", 5, "1", 2_800_000, St.PAYMENT, "2024-02-12", 2_800_000, 1_200_000),
+    DemoCase(
+        L,
+        "Paraplyprojekt Beredskap",
+        0,
+        "3",
+        1_500_000,
+        St.PAYMENT,
+        "2024-09-02",
+        1_500_000,
+        600_000,
+    ),
+    DemoCase(
+        L, "Paraplyprojekt Bo och leva", 0, "3", 1_000_000, St.APPROVED, "2025-11-03", 1_000_000
+    ),
+    DemoCase(
+        L,
+        "Paraplyprojekt Ett hållbart näringsliv",
+        0,
+        "1",
+        1_000_000,
+        St.APPROVED,
+        "2025-11-03",
+        1_000_000,
+    ),
+    DemoCase(
+        L,
+        "Sörmländsk mat i lokala kök",
+        6,
+        "1",
+        3_200_000,
+        St.PAYMENT,
+        "2023-10-16",
+        3_200_000,
+        1_900_000,
+    ),
+    DemoCase(
+        L,
+        "Besöksnäring längs Sörmlandsleden",
+        5,
+        "1",
+        2_800_000,
+        St.PAYMENT,
+        "2024-02-12",
+        2_800_000,
+        1_200_000,
+    ),
     DemoCase(L, "Gröna jobb i Vingåker", 7, "1", 2_450_000, St.APPROVED, "2024-11-18", 2_450_000),
-    DemoCase(L, "Landsbygdens företagarnätverk", 11, "1", 1_950_000, St.FINAL_REPORT, "2023-06-05", 1_950_000, 1_950_000),
-    DemoCase(L, "Digital bygdeservice", 8, "2", 3_100_000, St.PAYMENT, "2024-04-22", 3_100_000, 900_000),
+    DemoCase(
+        L,
+        "Landsbygdens företagarnätverk",
+        11,
+        "1",
+        1_950_000,
+        St.FINAL_REPORT,
+        "2023-06-05",
+        1_950_000,
+        1_950_000,
+    ),
+    DemoCase(
+        L, "Digital bygdeservice", 8, "2", 3_100_000, St.PAYMENT, "2024-04-22", 3_100_000, 900_000
+    ),
     DemoCase(L, "Smarta byar i Flen", 7, "2", 2_600_000, St.APPROVED, "2025-03-10", 2_600_000),
-    DemoCase(L, "Delningsekonomi på landsbygden", 11, "2", 1_800_000, St.PRIORITISED, "2026-06-01", 1_800_000),
-    DemoCase(L, "Mötesplats Hälleforsnäs", 10, "3", 2_900_000, St.PAYMENT, "2024-05-20", 2_900_000, 1_100_000),
-    DemoCase(L, "Ungas inflytande i bygden", 9, "3", 2_700_000, St.APPROVED, "2025-09-15", 2_700_000),
+    DemoCase(
+        L,
+        "Delningsekonomi på landsbygden",
+        11,
+        "2",
+        1_800_000,
+        St.PRIORITISED,
+        "2026-06-01",
+        1_800_000,
+    ),
+    DemoCase(
+        L,
+        "Mötesplats Hälleforsnäs",
+        10,
+        "3",
+        2_900_000,
+        St.PAYMENT,
+        "2024-05-20",
+        2_900_000,
+        1_100_000,
+    ),
+    DemoCase(
+        L, "Ungas inflytande i bygden", 9, "3", 2_700_000, St.APPROVED, "2025-09-15", 2_700_000
+    ),
     DemoCase(L, "Fiber till sista gården", 8, "2", 2_200_000, St.READY_FOR_DECISION, "2026-09-28"),
     DemoCase(L, "Lokal livsmedelshubb", 5, "1", 1_500_000, St.IN_REVIEW, "2026-10-19"),
     DemoCase(L, "Kulturarv i Bettna", 2, "3", 950_000, St.SUBMITTED, "2026-11-16"),
     DemoCase(L, "Eventarena Björkvik", 3, "3", 2_400_000, St.REJECTED, "2025-05-12"),
-    DemoCase(S, "Reservkraft till bygdegården", 4, "3", 48_000, St.PAYMENT, "2025-03-10", 48_000, 24_000, "Beredskap"),
-    DemoCase(S, "Krisberedskapsdag i Sparreholm", 1, "3", 25_000, St.CLOSED, "2025-04-07", 25_000, 25_000, "Beredskap"),
-    DemoCase(S, "Trygghetsvandringar i Julita", 9, "3", 18_500, St.APPROVED, "2025-09-01", 18_500, 0, "Beredskap"),
-    DemoCase(S, "Nödvattenstation Forssjö", 4, "3", 42_000, St.APPROVED, "2026-02-16", 42_000, 0, "Beredskap"),
-    DemoCase(S, "Samlingsplats vid kris, Björkvik", 3, "3", 50_000, St.APPROVED, "2026-04-20", 50_000, 0, "Beredskap"),
-    DemoCase(S, "Beredskapsutbildning för föreningar", 2, "3", 30_000, St.SUBMITTED, "2026-11-10", umbrella="Beredskap"),
-    DemoCase(S, "Radiokommunikation vid avbrott", 10, "3", 35_000, St.AWAITING_INFORMATION, "2026-10-26", umbrella="Beredskap"),
-    DemoCase(S, "Vedeldad värmestuga", 1, "3", 60_000, St.REJECTED, "2025-10-06", umbrella="Beredskap"),
-    DemoCase(S, "Boulebana vid bygdegården", 4, "3", 28_000, St.IN_REVIEW, "2026-10-05", umbrella="Bo och leva"),
-    DemoCase(S, "Lördagscafé i Ökna", 5, "3", 15_000, St.SUBMITTED, "2026-11-18", umbrella="Bo och leva"),
+    DemoCase(
+        S,
+        "Reservkraft till bygdegården",
+        4,
+        "3",
+        48_000,
+        St.PAYMENT,
+        "2025-03-10",
+        48_000,
+        24_000,
+        "Beredskap",
+    ),
+    DemoCase(
+        S,
+        "Krisberedskapsdag i Sparreholm",
+        1,
+        "3",
+        25_000,
+        St.CLOSED,
+        "2025-04-07",
+        25_000,
+        25_000,
+        "Beredskap",
+    ),
+    DemoCase(
+        S,
+        "Trygghetsvandringar i Julita",
+        9,
+        "3",
+        18_500,
+        St.APPROVED,
+        "2025-09-01",
+        18_500,
+        0,
+        "Beredskap",
+    ),
+    DemoCase(
+        S,
+        "Nödvattenstation Forssjö",
+        4,
+        "3",
+        42_000,
+        St.APPROVED,
+        "2026-02-16",
+        42_000,
+        0,
+        "Beredskap",
+    ),
+    DemoCase(
+        S,
+        "Samlingsplats vid kris, Björkvik",
+        3,
+        "3",
+        50_000,
+        St.APPROVED,
+        "2026-04-20",
+        50_000,
+        0,
+        "Beredskap",
+    ),
+    DemoCase(
+        S,
+        "Beredskapsutbildning för föreningar",
+        2,
+        "3",
+        30_000,
+        St.SUBMITTED,
+        "2026-11-10",
+        umbrella="Beredskap",
+    ),
+    DemoCase(
+        S,
+        "Radiokommunikation vid avbrott",
+        10,
+        "3",
+        35_000,
+        St.AWAITING_INFORMATION,
+        "2026-10-26",
+        umbrella="Beredskap",
+    ),
+    DemoCase(
+        S, "Vedeldad värmestuga", 1, "3", 60_000, St.REJECTED, "2025-10-06", umbrella="Beredskap"
+    ),
+    DemoCase(
+        S,
+        "Boulebana vid bygdegården",
+        4,
+        "3",
+        28_000,
+        St.IN_REVIEW,
+        "2026-10-05",
+        umbrella="Bo och leva",
+    ),
+    DemoCase(
+        S, "Lördagscafé i Ökna", 5, "3", 15_000, St.SUBMITTED, "2026-11-18", umbrella="Bo och leva"
+    ),
     DemoCase(S, "Sommarscen i Stjärnhov", 8, "3", 40_000, St.DRAFT, None, umbrella="Bo och leva"),
 )
 
@@ -268,14 +523,24 @@ def _leader_projects(
     umbrellas = {}
     for name, code, pot, low, high, match, months, opens, closes, text in UMBRELLAS:
         umbrellas[name] = UmbrellaProject(
-            area_id=area.id, action_area_id=action_areas[code].id, name=name, description=text,
-            pot_ore=pot * KR, min_grant_ore=low * KR, max_grant_ore=high * KR,
-            volunteer_match_percent=match, max_project_months=months,
-            call_opens_at=_at(opens), call_closes_at=_at(closes).replace(hour=23, minute=59),
-            eligible_legal_forms=[LegalForm.NON_PROFIT_ASSOCIATION.value,
-                                  LegalForm.ECONOMIC_ASSOCIATION.value],
+            area_id=area.id,
+            action_area_id=action_areas[code].id,
+            name=name,
+            description=text,
+            pot_ore=pot * KR,
+            min_grant_ore=low * KR,
+            max_grant_ore=high * KR,
+            volunteer_match_percent=match,
+            max_project_months=months,
+            call_opens_at=_at(opens),
+            call_closes_at=_at(closes).replace(hour=23, minute=59),
+            eligible_legal_forms=[
+                LegalForm.NON_PROFIT_ASSOCIATION.value,
+                LegalForm.ECONOMIC_ASSOCIATION.value,
+            ],
             required_attachments=["Budget", "Styrelsebeslut", "Offerter"],
-            decision_body=DecisionBody.OFFICE, delegation_limit_ore=30_000 * KR,
+            decision_body=DecisionBody.OFFICE,
+            delegation_limit_ore=30_000 * KR,
         )
     session.add_all(umbrellas.values())
     session.flush()
@@ -287,20 +552,28 @@ def _leader_projects(
         submitted = _at(case.submitted) if case.submitted else None
         decided = case.status in (St.APPROVED, St.PAYMENT, St.FINAL_REPORT, St.CLOSED, St.REJECTED)
         application = Application(
-            area_id=area.id, kind=case.kind, title=case.title,
+            area_id=area.id,
+            kind=case.kind,
+            title=case.title,
             description=f"{case.title}: ett projekt av {org.name}.",
             expected_results="Fler mötesplatser, nya samarbeten och ökad lokal aktivitet.",
             action_area_id=action_areas[case.action_area].id,
             umbrella_project_id=umbrella.id if umbrella else None,
-            organisation_id=org.id, contact_name=org.contact_name,
-            contact_email=org.contact_email, contact_phone=org.contact_phone,
+            organisation_id=org.id,
+            contact_name=org.contact_name,
+            contact_email=org.contact_email,
+            contact_phone=org.contact_phone,
             requested_ore=case.requested_kr * KR,
             granted_ore=case.committed_kr * KR if decided and case.committed_kr else None,
-            status=case.status, status_changed_at=submitted or _at("2026-11-20"),
+            status=case.status,
+            status_changed_at=submitted or _at("2026-11-20"),
             assigned_handler_id=handler.id if submitted else None,
-            created_at=submitted or _at("2026-11-20"), submitted_at=submitted,
+            created_at=submitted or _at("2026-11-20"),
+            submitted_at=submitted,
             decided_at=submitted + timedelta(days=45) if submitted and decided else None,
-            reference=allocate_reference(session, area.id, case.kind, submitted.year) if submitted else None,
+            reference=allocate_reference(session, area.id, case.kind, submitted.year)
+            if submitted
+            else None,
         )
         if case.kind is S:
             _small_grant_budget(application, case.requested_kr, period)
@@ -314,16 +587,33 @@ def _small_grant_budget(application: Application, grant_kr: int, period: Program
     hours = -(-grant_kr // 2 // 340)  # round up, so the volunteer match is met
     volunteer_ore = hours * period.volunteer_rate_adult_ore
     application.cost_lines = [
-        CostLine(position=1, description="Material och utrustning", amount_ore=grant_kr * KR * 3 // 4),
-        CostLine(position=2, description="Tjänster och hyra", amount_ore=grant_kr * KR - grant_kr * KR * 3 // 4),
+        CostLine(
+            position=1, description="Material och utrustning", amount_ore=grant_kr * KR * 3 // 4
+        ),
+        CostLine(
+            position=2,
+            description="Tjänster och hyra",
+            amount_ore=grant_kr * KR - grant_kr * KR * 3 // 4,
+        ),
         CostLine(position=3, description="Ideellt arbete", amount_ore=volunteer_ore),
     ]
     application.financing_lines = [
-        FinancingLine(position=1, kind=FinancingKind.LEADER_SUPPORT, description="Småstöd", amount_ore=grant_kr * KR),
-        FinancingLine(position=2, kind=FinancingKind.VOLUNTEER_WORK, description="Ideellt arbete",
-                      amount_ore=volunteer_ore, volunteer_hours=hours,
-                      volunteer_rate_ore=period.volunteer_rate_adult_ore, volunteer_women=4,
-                      volunteer_men=3),
+        FinancingLine(
+            position=1,
+            kind=FinancingKind.LEADER_SUPPORT,
+            description="Småstöd",
+            amount_ore=grant_kr * KR,
+        ),
+        FinancingLine(
+            position=2,
+            kind=FinancingKind.VOLUNTEER_WORK,
+            description="Ideellt arbete",
+            amount_ore=volunteer_ore,
+            volunteer_hours=hours,
+            volunteer_rate_ore=period.volunteer_rate_adult_ore,
+            volunteer_women=4,
+            volunteer_men=3,
+        ),
     ]
 
 
@@ -338,15 +628,30 @@ def _money(
 ) -> None:
     if not case.committed_kr:
         return
-    common = {"period": period, "action_area": action_area, "umbrella": umbrella,
-              "application": application}
+    common = {
+        "period": period,
+        "action_area": action_area,
+        "umbrella": umbrella,
+        "application": application,
+    }
     kind = LedgerKind.RESERVATION if case.status is St.PRIORITISED else LedgerKind.COMMITMENT
     decided_at = application.decided_at or application.submitted_at
-    record_entry(session, actor, kind=kind, amount_ore=case.committed_kr * KR,
-                 reason="LAG:s prioritering" if kind is LedgerKind.RESERVATION else "Beslut om stöd",
-                 recorded_at=decided_at, **common)
+    record_entry(
+        session,
+        actor,
+        kind=kind,
+        amount_ore=case.committed_kr * KR,
+        reason="LAG:s prioritering" if kind is LedgerKind.RESERVATION else "Beslut om stöd",
+        recorded_at=decided_at,
+        **common,
+    )
     if case.paid_kr:
-        record_entry(session, actor, kind=LedgerKind.PAYMENT, amount_ore=case.paid_kr * KR,
-                     reason="Utbetalning efter ansökan om utbetalning",
-                     recorded_at=min(decided_at + timedelta(days=200), _at("2026-11-02")),
-                     **common)
+        record_entry(
+            session,
+            actor,
+            kind=LedgerKind.PAYMENT,
+            amount_ore=case.paid_kr * KR,
+            reason="Utbetalning efter ansökan om utbetalning",
+            recorded_at=min(decided_at + timedelta(days=200), _at("2026-11-02")),
+            **common,
+        )

@@ -47,7 +47,9 @@ def budget(session: DbSession, user: BudgetReader) -> BudgetOut:
     overview = _overview(session, user)
 
     def lines(items: list[service.BudgetLine]) -> list[BudgetLineOut]:
-        return [BudgetLineOut(id=i.id, name=i.name, balance=BalanceOut.of(i.balance)) for i in items]
+        return [
+            BudgetLineOut(id=i.id, name=i.name, balance=BalanceOut.of(i.balance)) for i in items
+        ]
 
     return BudgetOut(
         period_name=overview.period.name,

@@ -132,9 +132,7 @@ def action_area_balance(session: Session, action_area: ActionArea) -> Balance:
 
 
 def pot_balance(session: Session, umbrella: UmbrellaProject) -> Balance:
-    return _fold(
-        _sums(session, LedgerEntry.umbrella_project_id == umbrella.id), umbrella.pot_ore
-    )
+    return _fold(_sums(session, LedgerEntry.umbrella_project_id == umbrella.id), umbrella.pot_ore)
 
 
 def application_balance(session: Session, application: Application) -> Balance:
@@ -166,7 +164,9 @@ def overview(session: Session, period: ProgrammePeriod) -> BudgetOverview:
         LedgerEntry.period_id == period.id,
         LedgerEntry.umbrella_project_id.is_(None),
     )
-    pot_sums = _sums_by(session, LedgerEntry.umbrella_project_id, LedgerEntry.period_id == period.id)
+    pot_sums = _sums_by(
+        session, LedgerEntry.umbrella_project_id, LedgerEntry.period_id == period.id
+    )
     umbrellas = session.scalars(
         select(UmbrellaProject)
         .join(ActionArea, UmbrellaProject.action_area_id == ActionArea.id)
@@ -246,7 +246,11 @@ def record_entry(
             raise BudgetError("Posten hör till ett annat Leaderområde.")
     if action_area is not None and action_area.period_id != period.id:
         raise BudgetError("Insatsområdet hör till en annan programperiod.")
-    if umbrella is not None and action_area is not None and umbrella.action_area_id != action_area.id:
+    if (
+        umbrella is not None
+        and action_area is not None
+        and umbrella.action_area_id != action_area.id
+    ):
         raise BudgetError("Paraplyprojektet hör till ett annat insatsområde.")
 
     _lock_period(session, period)
@@ -262,8 +266,7 @@ def record_entry(
             _require_room(period_balance(session, period), amount_ore, "programperioden")
     elif kind is LedgerKind.ADJUSTMENT:
         _require_room(period_balance(session, period), amount_ore, "programperioden")
-    elif kind in (LedgerKind.RELEASE, LedgerKind.PAYMENT):
-        assert application is not None  # checked above; narrows the type
+    elif kind in (LedgerKind.RELEASE, LedgerKind.PAYMENT) and application is not None:
         held = application_balance(session, application)
         if kind is LedgerKind.PAYMENT or released_kind is LedgerKind.COMMITMENT:
             available, what = held.unpaid_ore, "beviljat och ännu inte utbetalt"

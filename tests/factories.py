@@ -1,0 +1,140 @@
+"""Small builders for test data: an area with its programme set-up, users per role, money."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+
+from app.applications.models import Application, ApplicationKind, ApplicationStatus
+from app.areas.models import ActionArea, Area, ProgrammePeriod
+from app.audit.service import Actor
+from app.auth.models import Role, User, UserRole
+from app.auth.service import hash_password
+from app.ledger.models import LedgerKind
+from app.ledger.service import record_entry
+from app.organisations.models import LegalForm, Organisation
+from app.umbrellas.models import DecisionBody, UmbrellaProject
+
+PASSWORD = "correct horse battery staple"
+KR = 100
+
+
+@lru_cache
+def password_hash() -> str:
+    # argon2 is slow on purpose; hash once per test run.
+    return hash_password(PASSWORD)
+
+
+@dataclass
+class AreaSetup:
+    area: Area
+    period: ProgrammePeriod
+    action_area: ActionArea
+    umbrella: UmbrellaProject
+    organisation: Organisation
+    users: dict[Role, User]
+    actor: Actor
+
+
+def make_area(
+    db: Session,
+    code: str = "testbygd",
+    *,
+    allocation_kr: int = 10_000_000,
+    frame_kr: int = 4_000_000,
+    pot_kr: int = 500_000,
+) -> AreaSetup:
+    area = Area(code=code, name=f"Leader {code.title()}")
+    db.add(area)
+    db.flush()
+    period = ProgrammePeriod(
+        area_id=area.id,
+        name="2023–2027",
+        starts_on=date(2023, 1, 1),
+        ends_on=date(2027, 12, 31),
+        uptake_target_percent=75,
+        uptake_target_date=date(2026, 12, 31),
+        pass_threshold_points=650,
+        volunteer_rate_adult_ore=340 * KR,
+        volunteer_rate_youth_ore=77 * KR,
+    )
+    db.add(period)
+    db.flush()
+    action_area = ActionArea(
+        area_id=area.id,
+        period_id=period.id,
+        code="1",
+        name="Bo & Leva",
+        budget_frame_ore=frame_kr * KR,
+    )
+    db.add(action_area)
+    db.flush()
+    umbrella = UmbrellaProject(
+        area_id=area.id,
+        action_area_id=action_area.id,
+        name="Beredskap",
+        pot_ore=pot_kr * KR,
+        min_grant_ore=10_000 * KR,
+        max_grant_ore=50_000 * KR,
+        volunteer_match_percent=50,
+        max_project_months=6,
+        call_opens_at=datetime(2026, 1, 1, tzinfo=UTC),
+        call_closes_at=datetime(2027, 6, 30, tzinfo=UTC),
+        eligible_legal_forms=[LegalForm.NON_PROFIT_ASSOCIATION.value],
+        decision_body=DecisionBody.OFFICE,
+        delegation_limit_ore=30_000 * KR,
+    )
+    organisation = Organisation(
+        area_id=area.id,
+        name=f"Byaföreningen i {code}",
+        org_number="8020024280",
+        legal_form=LegalForm.NON_PROFIT_ASSOCIATION,
+    )
+    db.add_all([umbrella, organisation])
+    users = {}
+    for role in Role:
+        user = User(
+            area_id=area.id,
+            email=f"{role.value}@{code}.test",
+            full_name=f"{role.label} {code}",
+            password_hash=password_hash(),
+            role_links=[UserRole(role=role)],
+        )
+        db.add(user)
+        users[role] = user
+    db.flush()
+    actor = Actor(label="Test", area_id=area.id)
+    record_entry(
+        db,
+        actor,
+        period=period,
+        kind=LedgerKind.ALLOCATION,
+        amount_ore=allocation_kr * KR,
+        reason="Tilldelning",
+    )
+    return AreaSetup(area, period, action_area, umbrella, organisation, users, actor)
+
+
+def make_application(
+    db: Session,
+    setup: AreaSetup,
+    *,
+    kind: ApplicationKind = ApplicationKind.LEADER_PROJECT,
+    title: str = "Mötesplats i bygden",
+    requested_kr: int = 100_000,
+    status: ApplicationStatus = ApplicationStatus.SUBMITTED,
+) -> Application:
+    application = Application(
+        area_id=setup.area.id,
+        kind=kind,
+        title=title,
+        action_area_id=setup.action_area.id,
+        umbrella_project_id=setup.umbrella.id if kind is ApplicationKind.SMALL_GRANT else None,
+        organisation_id=setup.organisation.id,
+        requested_ore=requested_kr * KR,
+        status=status,
+    )
+    db.add(application)
+    db.flush()
+    return application
