@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -24,6 +25,8 @@ from app.core.templates import render
 from app.db import make_engine, make_session_factory
 from app.ledger.routes import api as ledger_api
 from app.ledger.routes import pages as ledger_pages
+from app.organisations.routes import api as organisations_api
+from app.organisations.routes import pages as organisations_pages
 from app.umbrellas.routes import pages as umbrellas_pages
 
 log = logging.getLogger(__name__)
@@ -89,9 +92,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CSRFCookieMiddleware, secure=settings.cookie_secure)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
 
-    for router in (auth_pages, umbrellas_pages, applications_pages, ledger_pages, board_pages):
+    for router in (
+        auth_pages,
+        umbrellas_pages,
+        applications_pages,
+        organisations_pages,
+        ledger_pages,
+        board_pages,
+    ):
         app.include_router(router)
-    for router in (auth_api, applications_api, ledger_api):
+    for router in (auth_api, applications_api, organisations_api, ledger_api):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.exception_handler(LoginRequired)
@@ -109,7 +119,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request):
             return JSONResponse(
-                {"detail": "Uppgifterna kunde inte tas emot.", "errors": exc.errors()},
+                {
+                    "detail": "Uppgifterna kunde inte tas emot.",
+                    "errors": jsonable_encoder(exc.errors()),
+                },
                 status_code=422,
             )
         return _error_page(request, 422)

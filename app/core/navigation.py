@@ -18,6 +18,7 @@ class Section:
 
 
 CASES = Section("Ärenden", "/cases", frozenset({Role.HANDLER, Role.MANAGER}))
+ORGANISATIONS = Section("Organisationer", "/organisations", CASES.roles)
 BUDGET = Section(
     "Budget", "/budget", frozenset({Role.MANAGER, Role.HANDLER, Role.LAG_CHAIR, Role.LAG_MEMBER})
 )
@@ -30,7 +31,7 @@ ADMIN = Section("Administration", "/admin/users", frozenset({Role.ADMIN}))
 
 # Order matters twice: it is the menu order, and a user's start page is the first section whose
 # roles match the user's *primary* role, taken in ``START_ORDER``.
-SECTIONS = (CASES, BUDGET, BOARD, ADMIN)
+SECTIONS = (CASES, ORGANISATIONS, BUDGET, BOARD, ADMIN)
 START_ORDER = (
     (Role.HANDLER, CASES),
     (Role.MANAGER, BUDGET),

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from app.config import PROJECT_ROOT, get_settings
+from app.core.identifiers import format_bankgiro, format_org_number, format_plusgiro
 from app.core.money import format_money
 from app.core.navigation import navigation_for
 
@@ -41,6 +42,9 @@ def _percent(value: Decimal) -> str:
 
 templates.env.filters["money"] = format_money
 templates.env.filters["percent"] = _percent
+templates.env.filters["org_number"] = format_org_number
+templates.env.filters["bankgiro"] = format_bankgiro
+templates.env.filters["plusgiro"] = format_plusgiro
 templates.env.filters["date"] = _date
 templates.env.filters["datetime"] = _datetime
 

@@ -1,0 +1,112 @@
+"""Form plumbing shared by every HTML form: field-level validation with Swedish messages.
+
+A form is a set of named fields, each with a validator that either returns the cleaned value or
+raises ``FieldError`` with the message shown next to the field. The same validators serve the
+per-field HTMX check (as the user leaves a field) and the full check on submit, so the two can
+never disagree.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from app.core.identifiers import InvalidIdentifier
+from app.core.money import InvalidAmount
+
+
+class FieldError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+Validator = Callable[[str], Any]
+
+
+def required(message: str, max_length: int = 200) -> Validator:
+    def check(value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise FieldError(message)
+        if len(value) > max_length:
+            raise FieldError(f"Högst {max_length} tecken.")
+        return value
+
+    return check
+
+
+def optional_text(max_length: int = 200) -> Validator:
+    def check(value: str) -> str:
+        value = value.strip()
+        if len(value) > max_length:
+            raise FieldError(f"Högst {max_length} tecken.")
+        return value
+
+    return check
+
+
+def email_address(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise FieldError("Ange en e-postadress.")
+    try:
+        # No DNS lookup: the form must work offline and answer quickly.
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise FieldError("Ange en giltig e-postadress, t.ex. namn@forening.se.") from exc
+
+
+def optional(validator: Validator) -> Validator:
+    """Empty input is allowed (becomes None); anything typed must pass ``validator``."""
+
+    def check(value: str) -> Any:
+        return validator(value) if value.strip() else None
+
+    return check
+
+
+@dataclass
+class FormResult:
+    """What the user typed (kept for redisplay), the cleaned values, and errors per field."""
+
+    raw: dict[str, str]
+    cleaned: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_field(validators: Mapping[str, Validator], name: str, value: str) -> str | None:
+    """The Swedish error for one field, or None when it is fine."""
+    try:
+        validators[name](value)
+    except (FieldError, InvalidIdentifier, InvalidAmount) as exc:
+        return exc.message
+    return None
+
+
+def validate_form(validators: Mapping[str, Validator], raw: Mapping[str, Any]) -> FormResult:
+    result = FormResult(raw={name: str(raw.get(name, "") or "") for name in validators})
+    for name, validator in validators.items():
+        try:
+            result.cleaned[name] = validator(result.raw[name])
+        except (FieldError, InvalidIdentifier, InvalidAmount) as exc:
+            result.errors[name] = exc.message
+    return result
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How a field is shown: the full form and the per-field HTMX answer render the same spec."""
+
+    name: str
+    label: str
+    type: str = "text"
+    hint: str | None = None
+    autocomplete: str | None = None
+    required: bool = False
+    options: tuple[tuple[str, str], ...] = ()
