@@ -21,4 +21,4 @@ USER bygdestod
 EXPOSE 8000
 # Two workers suit a 2-core machine; put a TLS-terminating proxy in front and set
 # BYGD_COOKIE_SECURE=true.
-CMD ["sh", "-c", "python -m app migrate && exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port 8000 --workers 2 --proxy-headers --no-access-log"]
+CMD ["sh", "-c", "python -m app migrate && exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port 8000 --workers 2 --http httptools --loop uvloop --proxy-headers --no-access-log"]

@@ -13,7 +13,8 @@ run: bootstrap
 	$(BIN)/python -m app load-demo
 	@$(BIN)/python -m app logins
 	@echo "Bygdestöd körs på http://127.0.0.1:8000  (avsluta med Ctrl+C)"
-	$(BIN)/uvicorn --factory app.main:create_app --host 127.0.0.1 --port 8000 --no-access-log
+	$(BIN)/uvicorn --factory app.main:create_app --host 127.0.0.1 --port 8000 \
+		--http httptools --loop uvloop --no-access-log
 
 # The whole suite runs twice, once per database; both runs happen even if the first fails,
 # and the target fails if either did.

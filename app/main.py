@@ -10,15 +10,18 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from app.applications.routes import api as applications_api
 from app.applications.routes import pages as applications_pages
 from app.auth.csrf import CSRFCookieMiddleware, verify_csrf
-from app.auth.dependencies import LoginRequired
+from app.auth.dependencies import SESSION_COOKIE, LoginRequired
+from app.auth.models import User
 from app.auth.routes import api as auth_api
 from app.auth.routes import pages as auth_pages
+from app.auth.service import resolve_session
 from app.board.routes import pages as board_pages
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.core.templates import render
@@ -59,9 +62,25 @@ def _error_page(request: Request, status: int, detail: str | None = None) -> Res
         return JSONResponse({"detail": text}, status_code=status)
     if not hasattr(request.state, "csrf_token"):
         request.state.csrf_token = ""
+    if getattr(request.state, "user", None) is None:
+        # The page failed before (or without) resolving the user; show the header they expect.
+        request.state.user = _user_for_error_page(request)
     return render(
         request, "errors/error.html", {"status": status, "title": title, "text": text}, status
     )
+
+
+def _user_for_error_page(request: Request) -> User | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    factory = getattr(request.app.state, "session_factory", None)
+    if not token or factory is None:
+        return None
+    try:
+        with factory() as session:
+            return resolve_session(session, token)
+    except Exception:  # an error page must render even when the database is the problem
+        log.exception("Could not resolve the user for an error page")
+        return None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -114,6 +133,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return _error_page(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(StaleDataError)
+    async def stale_write(request: Request, _exc: StaleDataError) -> Response:
+        # Optimistic locking: someone saved the same record since this user loaded it.
+        return _error_page(request, 409)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
