@@ -546,7 +546,8 @@ def _leader_projects(
     session.flush()
 
     handler = users[Role.HANDLER]
-    for case in CASES:
+    # Numbered in order of receipt, as a registry (diarium) would.
+    for case in sorted(CASES, key=lambda c: c.submitted or "9999"):
         org = orgs[case.org]
         umbrella = umbrellas[case.umbrella] if case.umbrella else None
         submitted = _at(case.submitted) if case.submitted else None
