@@ -1,9 +1,10 @@
 """Runtime configuration, read from environment variables (prefix ``BYGD_``) or a ``.env`` file."""
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,30 @@ class Settings(BaseSettings):
     default_locale: str = "sv_SE"
     # Only used by `python -m app load-demo`; real accounts never get a default password.
     demo_password: str = "bygdestod-demo"  # noqa: S105
+    # Signs short-lived cookies (flash messages) and, later, applicants' magic links.
+    # Required in production; elsewhere one is generated once and kept in var/secret_key.
+    secret_key: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _production_is_locked_down(self) -> "Settings":
+        if self.environment == "production":
+            if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
+                raise ValueError(
+                    "BYGD_SECRET_KEY (at least 32 characters) is required in production"
+                )
+            if not self.cookie_secure:
+                raise ValueError("BYGD_COOKIE_SECURE=true is required in production (HTTPS only)")
+        return self
+
+    def signing_key(self) -> str:
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = PROJECT_ROOT / "var" / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
 
 @lru_cache

@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
+    app.state.signing_key = settings.signing_key()
     app.add_middleware(CSRFCookieMiddleware, secure=settings.cookie_secure)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
 

@@ -56,7 +56,7 @@ def db(session_factory) -> Iterator[Session]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(environment="test", login_max_failures=5)
+    return Settings(environment="test", login_max_failures=5, secret_key="k" * 48)
 
 
 @pytest.fixture

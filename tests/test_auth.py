@@ -98,7 +98,9 @@ def test_logout_ends_the_session_server_side(client: TestClient, area: AreaSetup
     login(client, area.users[Role.HANDLER].email)
     stolen = client.cookies[SESSION_COOKIE]
     response = post_form(client, "/logout", {}, follow_redirects=False)
-    assert response.headers["location"] == "/login?logged_out=true"
+    assert response.headers["location"] == "/login"
+    assert "Du är utloggad." in client.get("/login").text
+    assert "Du är utloggad." not in client.get("/login").text  # shown once
     client.cookies.set(SESSION_COOKIE, stolen)
     assert client.get("/api/v1/me").status_code == 401
 

@@ -62,3 +62,10 @@ def test_stale_application_write_is_refused(
         with pytest.raises(StaleDataError):
             other.commit()
     assert application.version == 2
+
+
+def test_a_forged_flash_cookie_shows_nothing(client: TestClient) -> None:
+    client.cookies.set("bygd_flash", "WyJhbGVydCIsICJCZXRhbGEgdGlsbCBtaWcifQ.fake")
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert 'role="alert"' not in page.text

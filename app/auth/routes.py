@@ -10,6 +10,7 @@ from app.auth import service
 from app.auth.dependencies import SESSION_COOKIE, CurrentUser, DbSession, require_roles
 from app.auth.models import User
 from app.auth.schemas import Me
+from app.core.flash import flash
 from app.core.navigation import ADMIN, start_path
 from app.core.templates import render
 
@@ -27,11 +28,9 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @pages.get("/login")
-def login_form(request: Request, next: str | None = None, logged_out: bool = False) -> Response:
+def login_form(request: Request, next: str | None = None) -> Response:
     return render(
-        request,
-        "auth/login.html",
-        {"next": _safe_next(next), "email": "", "error": None, "logged_out": logged_out},
+        request, "auth/login.html", {"next": _safe_next(next), "email": "", "error": None}
     )
 
 
@@ -54,7 +53,7 @@ def login(
         return render(
             request,
             "auth/login.html",
-            {"next": _safe_next(next), "email": email, "error": exc.message, "logged_out": False},
+            {"next": _safe_next(next), "email": email, "error": exc.message},
             status_code=400,
         )
     token = service.start_session(session, settings, user)
@@ -77,8 +76,9 @@ def logout(request: Request, session: DbSession) -> Response:
     if token:
         service.end_session(session, token)
         session.commit()
-    response = RedirectResponse("/login?logged_out=true", status_code=303)
+    response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
+    flash(request, response, "Du är utloggad.")
     return response
 
 

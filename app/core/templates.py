@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from app.config import PROJECT_ROOT, get_settings
+from app.core.flash import clear_flash, read_flash
 from app.core.identifiers import format_bankgiro, format_org_number, format_plusgiro
 from app.core.money import format_money
 from app.core.navigation import navigation_for
@@ -58,6 +59,11 @@ def render(
         "csrf_token": request.state.csrf_token,
         "navigation": navigation_for(user, request.url.path),
     }
-    return templates.TemplateResponse(
-        request, name, {**base, **(context or {})}, status_code=status_code
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {**base, "flash": read_flash(request), **(context or {})},
+        status_code=status_code,
     )
+    clear_flash(request, response)
+    return response

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import User
 from app.auth.service import actor_for
+from app.core.flash import flash
 from app.core.navigation import ORGANISATIONS
 from app.core.templates import render
 from app.organisations import service
@@ -34,16 +35,9 @@ def _form_page(
 
 
 @pages.get(ORGANISATIONS.path)
-def organisations_page(
-    request: Request, session: DbSession, user: Registrar, registered: int | None = None
-) -> Response:
+def organisations_page(request: Request, session: DbSession, user: Registrar) -> Response:
     organisations = service.list_in_area(session, user.area_id)
-    just_registered = next((o for o in organisations if o.id == registered), None)
-    return render(
-        request,
-        "organisations/list.html",
-        {"organisations": organisations, "just_registered": just_registered},
-    )
+    return render(request, "organisations/list.html", {"organisations": organisations})
 
 
 @pages.get(f"{ORGANISATIONS.path}/new")
@@ -59,7 +53,9 @@ async def create_organisation(request: Request, session: DbSession, user: Regist
         return _form_page(request, result.raw, result.errors, status_code=400)
     organisation = service.register(session, actor_for(user), user.area_id, result.cleaned)
     session.commit()
-    return RedirectResponse(f"{ORGANISATIONS.path}?registered={organisation.id}", status_code=303)
+    response = RedirectResponse(ORGANISATIONS.path, status_code=303)
+    flash(request, response, f"{organisation.name} är registrerad.")
+    return response
 
 
 @pages.post(VALIDATE_URL)
