@@ -10,13 +10,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationKind
-from app.areas.models import ActionArea, ProgrammePeriod
+from app.areas.models import ProgrammePeriod
 from app.db import make_engine, make_session_factory
 from app.ledger.models import LedgerEntry, LedgerKind
 from app.ledger.service import (
     BudgetError,
     action_area_balance,
     application_balance,
+    commit_reservation,
     overview,
     period_balance,
     pot_balance,
@@ -28,7 +29,6 @@ from tests.factories import KR, AreaSetup, make_application, make_area
 
 
 def _move(db: Session, setup: AreaSetup, application, kind: LedgerKind, kr: int, **extra):
-    umbrella = setup.umbrella if application.kind is ApplicationKind.SMALL_GRANT else None
     return record_entry(
         db,
         setup.actor,
@@ -36,8 +36,6 @@ def _move(db: Session, setup: AreaSetup, application, kind: LedgerKind, kr: int,
         kind=kind,
         amount_ore=kr * KR,
         reason="Test",
-        action_area=setup.action_area,
-        umbrella=umbrella,
         application=application,
         **extra,
     )
@@ -108,6 +106,51 @@ def test_period_allocation_caps_all_frames(db: Session) -> None:
         _move(db, setup, application, LedgerKind.RESERVATION, 1_000_001)
 
 
+def test_reservation_becomes_a_commitment_even_when_the_frame_is_full(
+    db: Session, area: AreaSetup
+) -> None:
+    project = make_application(db, area, requested_kr=4_000_000)
+    _move(db, area, project, LedgerKind.RESERVATION, 4_000_000)
+    entry = commit_reservation(
+        db, area.actor, period=area.period, application=project,
+        amount_ore=3_900_000 * KR, reason="Jordbruksverkets beslut",
+    )  # fmt: skip
+    assert entry.kind is LedgerKind.COMMITMENT
+    held = application_balance(db, project)
+    assert (held.reserved_ore, held.committed_ore) == (0, 3_900_000 * KR)
+    assert action_area_balance(db, area.action_area).remaining_ore == 100_000 * KR
+
+
+def test_commitment_above_the_reservation_still_needs_room(db: Session, area: AreaSetup) -> None:
+    project = make_application(db, area)
+    other = make_application(db, area)
+    _move(db, area, project, LedgerKind.RESERVATION, 2_000_000)
+    _move(db, area, other, LedgerKind.COMMITMENT, 2_000_000)
+    with pytest.raises(BudgetError, match="insatsområdet Bo & Leva har 2\xa0000\xa0000\xa0kr"):
+        commit_reservation(
+            db, area.actor, period=area.period, application=project,
+            amount_ore=2_000_001 * KR, reason="Beslut",
+        )  # fmt: skip
+
+
+def test_pot_never_grants_more_than_is_committed_to_the_umbrella(
+    db: Session, area: AreaSetup
+) -> None:
+    funding = make_application(db, area, title="Paraplyprojekt Beredskap")
+    area.umbrella.funding_application_id = funding.id
+    _move(db, area, funding, LedgerKind.COMMITMENT, 300_000)  # the pot says 500 000 kr
+    grant = make_application(db, area, kind=ApplicationKind.SMALL_GRANT)
+    with pytest.raises(BudgetError, match="potten Beredskap har 300\xa0000\xa0kr kvar"):
+        _move(db, area, grant, LedgerKind.COMMITMENT, 300_001)
+    _move(db, area, grant, LedgerKind.COMMITMENT, 50_000)
+    # Shrinking the umbrella below what its pot has granted would over-draw the pot.
+    with pytest.raises(BudgetError, match="Potten Beredskap har redan beviljat 50\xa0000\xa0kr"):
+        _move(db, area, funding, LedgerKind.RELEASE, 250_001, released_kind=LedgerKind.COMMITMENT)
+    _move(db, area, funding, LedgerKind.RELEASE, 250_000, released_kind=LedgerKind.COMMITMENT)
+    pot = pot_balance(db, area.umbrella)
+    assert (pot.limit_ore, pot.committed_ore, pot.remaining_ore) == (50_000 * KR, 50_000 * KR, 0)
+
+
 def test_payment_cannot_exceed_commitment(db: Session, area: AreaSetup) -> None:
     application = make_application(db, area)
     _move(db, area, application, LedgerKind.COMMITMENT, 100_000)
@@ -144,7 +187,6 @@ def test_other_areas_budget_cannot_be_touched(
             kind=LedgerKind.COMMITMENT,
             amount_ore=KR,
             reason="x",
-            action_area=area.action_area,
             application=theirs,
         )
 
@@ -210,13 +252,9 @@ def test_concurrent_commitments_never_over_commit(tmp_path: Path) -> None:
 
         def decide(application_id: int) -> None:
             with factory() as db:
-                mine = replace(
-                    setup,
-                    period=db.get(ProgrammePeriod, setup.period.id),
-                    action_area=db.get(ActionArea, setup.action_area.id),
-                    umbrella=db.get(UmbrellaProject, setup.umbrella.id),
-                )
+                mine = replace(setup, period=db.get(ProgrammePeriod, setup.period.id))
                 application = db.get(Application, application_id)
+                assert application.umbrella_project is not None  # load before the barrier
                 # End the reading transaction: on SQLite it holds the write lock, and every
                 # thread must reach the starting line before any of them decides.
                 db.commit()

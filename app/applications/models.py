@@ -140,7 +140,9 @@ class Application(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
 
     action_area: Mapped[ActionArea] = relationship()
-    umbrella_project: Mapped[UmbrellaProject | None] = relationship()
+    umbrella_project: Mapped[UmbrellaProject | None] = relationship(
+        foreign_keys=[umbrella_project_id]
+    )
     organisation: Mapped[Organisation | None] = relationship()
     assigned_handler: Mapped[User | None] = relationship()
     cost_lines: Mapped[list["CostLine"]] = relationship(

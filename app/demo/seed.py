@@ -272,6 +272,7 @@ class DemoCase:
     committed_kr: int = 0  # beviljat (or reserved, for a prioritised Leader project)
     paid_kr: int = 0
     umbrella: str | None = None
+    funds: str | None = None  # the umbrella project whose pot this Leader project funds
 
 
 UMBRELLAS = (
@@ -319,196 +320,38 @@ UMBRELLAS = (
 
 L, S = ApplicationKind.LEADER_PROJECT, ApplicationKind.SMALL_GRANT
 St = ApplicationStatus
+# fmt: off
 CASES = (
     # The umbrella projects are Leader projects themselves: their pots are committed here.
-    DemoCase(
-        L,
-        "Paraplyprojekt Beredskap",
-        0,
-        "3",
-        1_500_000,
-        St.PAYMENT,
-        "2024-09-02",
-        1_500_000,
-        600_000,
-    ),
-    DemoCase(
-        L, "Paraplyprojekt Bo och leva", 0, "3", 1_000_000, St.APPROVED, "2025-11-03", 1_000_000
-    ),
-    DemoCase(
-        L,
-        "Paraplyprojekt Ett hållbart näringsliv",
-        0,
-        "1",
-        1_000_000,
-        St.APPROVED,
-        "2025-11-03",
-        1_000_000,
-    ),
-    DemoCase(
-        L,
-        "Sörmländsk mat i lokala kök",
-        6,
-        "1",
-        3_200_000,
-        St.PAYMENT,
-        "2023-10-16",
-        3_200_000,
-        1_900_000,
-    ),
-    DemoCase(
-        L,
-        "Besöksnäring längs Sörmlandsleden",
-        5,
-        "1",
-        2_800_000,
-        St.PAYMENT,
-        "2024-02-12",
-        2_800_000,
-        1_200_000,
-    ),
+    DemoCase(L, "Paraplyprojekt Beredskap", 0, "3", 1_500_000, St.PAYMENT, "2024-09-02", 1_500_000, 600_000, funds="Beredskap"),
+    DemoCase(L, "Paraplyprojekt Bo och leva", 0, "3", 1_000_000, St.APPROVED, "2025-11-03", 1_000_000, funds="Bo och leva"),
+    DemoCase(L, "Paraplyprojekt Ett hållbart näringsliv", 0, "1", 1_000_000, St.APPROVED, "2025-11-03", 1_000_000, funds="Ett hållbart näringsliv"),
+    DemoCase(L, "Sörmländsk mat i lokala kök", 6, "1", 3_200_000, St.PAYMENT, "2023-10-16", 3_200_000, 1_900_000),
+    DemoCase(L, "Besöksnäring längs Sörmlandsleden", 5, "1", 2_800_000, St.PAYMENT, "2024-02-12", 2_800_000, 1_200_000),
     DemoCase(L, "Gröna jobb i Vingåker", 7, "1", 2_450_000, St.APPROVED, "2024-11-18", 2_450_000),
-    DemoCase(
-        L,
-        "Landsbygdens företagarnätverk",
-        11,
-        "1",
-        1_950_000,
-        St.FINAL_REPORT,
-        "2023-06-05",
-        1_950_000,
-        1_950_000,
-    ),
-    DemoCase(
-        L, "Digital bygdeservice", 8, "2", 3_100_000, St.PAYMENT, "2024-04-22", 3_100_000, 900_000
-    ),
+    DemoCase(L, "Landsbygdens företagarnätverk", 11, "1", 1_950_000, St.FINAL_REPORT, "2023-06-05", 1_950_000, 1_950_000),
+    DemoCase(L, "Digital bygdeservice", 8, "2", 3_100_000, St.PAYMENT, "2024-04-22", 3_100_000, 900_000),
     DemoCase(L, "Smarta byar i Flen", 7, "2", 2_600_000, St.APPROVED, "2025-03-10", 2_600_000),
-    DemoCase(
-        L,
-        "Delningsekonomi på landsbygden",
-        11,
-        "2",
-        1_800_000,
-        St.PRIORITISED,
-        "2026-06-01",
-        1_800_000,
-    ),
-    DemoCase(
-        L,
-        "Mötesplats Hälleforsnäs",
-        10,
-        "3",
-        2_900_000,
-        St.PAYMENT,
-        "2024-05-20",
-        2_900_000,
-        1_100_000,
-    ),
-    DemoCase(
-        L, "Ungas inflytande i bygden", 9, "3", 2_700_000, St.APPROVED, "2025-09-15", 2_700_000
-    ),
+    DemoCase(L, "Delningsekonomi på landsbygden", 11, "2", 1_800_000, St.PRIORITISED, "2026-06-01", 1_800_000),
+    DemoCase(L, "Mötesplats Hälleforsnäs", 10, "3", 2_900_000, St.PAYMENT, "2024-05-20", 2_900_000, 1_100_000),
+    DemoCase(L, "Ungas inflytande i bygden", 9, "3", 2_700_000, St.APPROVED, "2025-09-15", 2_700_000),
     DemoCase(L, "Fiber till sista gården", 8, "2", 2_200_000, St.READY_FOR_DECISION, "2026-09-28"),
     DemoCase(L, "Lokal livsmedelshubb", 5, "1", 1_500_000, St.IN_REVIEW, "2026-10-19"),
     DemoCase(L, "Kulturarv i Bettna", 2, "3", 950_000, St.SUBMITTED, "2026-11-16"),
     DemoCase(L, "Eventarena Björkvik", 3, "3", 2_400_000, St.REJECTED, "2025-05-12"),
-    DemoCase(
-        S,
-        "Reservkraft till bygdegården",
-        4,
-        "3",
-        48_000,
-        St.PAYMENT,
-        "2025-03-10",
-        48_000,
-        24_000,
-        "Beredskap",
-    ),
-    DemoCase(
-        S,
-        "Krisberedskapsdag i Sparreholm",
-        1,
-        "3",
-        25_000,
-        St.CLOSED,
-        "2025-04-07",
-        25_000,
-        25_000,
-        "Beredskap",
-    ),
-    DemoCase(
-        S,
-        "Trygghetsvandringar i Julita",
-        9,
-        "3",
-        18_500,
-        St.APPROVED,
-        "2025-09-01",
-        18_500,
-        0,
-        "Beredskap",
-    ),
-    DemoCase(
-        S,
-        "Nödvattenstation Forssjö",
-        4,
-        "3",
-        42_000,
-        St.APPROVED,
-        "2026-02-16",
-        42_000,
-        0,
-        "Beredskap",
-    ),
-    DemoCase(
-        S,
-        "Samlingsplats vid kris, Björkvik",
-        3,
-        "3",
-        50_000,
-        St.APPROVED,
-        "2026-04-20",
-        50_000,
-        0,
-        "Beredskap",
-    ),
-    DemoCase(
-        S,
-        "Beredskapsutbildning för föreningar",
-        2,
-        "3",
-        30_000,
-        St.SUBMITTED,
-        "2026-11-10",
-        umbrella="Beredskap",
-    ),
-    DemoCase(
-        S,
-        "Radiokommunikation vid avbrott",
-        10,
-        "3",
-        35_000,
-        St.AWAITING_INFORMATION,
-        "2026-10-26",
-        umbrella="Beredskap",
-    ),
-    DemoCase(
-        S, "Vedeldad värmestuga", 1, "3", 60_000, St.REJECTED, "2025-10-06", umbrella="Beredskap"
-    ),
-    DemoCase(
-        S,
-        "Boulebana vid bygdegården",
-        4,
-        "3",
-        28_000,
-        St.IN_REVIEW,
-        "2026-10-05",
-        umbrella="Bo och leva",
-    ),
-    DemoCase(
-        S, "Lördagscafé i Ökna", 5, "3", 15_000, St.SUBMITTED, "2026-11-18", umbrella="Bo och leva"
-    ),
+    DemoCase(S, "Reservkraft till bygdegården", 4, "3", 48_000, St.PAYMENT, "2025-03-10", 48_000, 24_000, "Beredskap"),
+    DemoCase(S, "Krisberedskapsdag i Sparreholm", 1, "3", 25_000, St.CLOSED, "2025-04-07", 25_000, 25_000, "Beredskap"),
+    DemoCase(S, "Trygghetsvandringar i Julita", 9, "3", 18_500, St.APPROVED, "2025-09-01", 18_500, 0, "Beredskap"),
+    DemoCase(S, "Nödvattenstation Forssjö", 4, "3", 42_000, St.APPROVED, "2026-02-16", 42_000, 0, "Beredskap"),
+    DemoCase(S, "Samlingsplats vid kris, Björkvik", 3, "3", 50_000, St.APPROVED, "2026-04-20", 50_000, 0, "Beredskap"),
+    DemoCase(S, "Beredskapsutbildning för föreningar", 2, "3", 30_000, St.SUBMITTED, "2026-11-10", umbrella="Beredskap"),
+    DemoCase(S, "Radiokommunikation vid avbrott", 10, "3", 35_000, St.AWAITING_INFORMATION, "2026-10-26", umbrella="Beredskap"),
+    DemoCase(S, "Vedeldad värmestuga", 1, "3", 60_000, St.REJECTED, "2025-10-06", umbrella="Beredskap"),
+    DemoCase(S, "Boulebana vid bygdegården", 4, "3", 28_000, St.IN_REVIEW, "2026-10-05", umbrella="Bo och leva"),
+    DemoCase(S, "Lördagscafé i Ökna", 5, "3", 15_000, St.SUBMITTED, "2026-11-18", umbrella="Bo och leva"),
     DemoCase(S, "Sommarscen i Stjärnhov", 8, "3", 40_000, St.DRAFT, None, umbrella="Bo och leva"),
 )
+# fmt: on
 
 
 def _leader_projects(
@@ -580,7 +423,9 @@ def _leader_projects(
             _small_grant_budget(application, case.requested_kr, period)
         session.add(application)
         session.flush()
-        _money(session, actor, period, action_areas[case.action_area], umbrella, application, case)
+        if case.funds:
+            umbrellas[case.funds].funding_application_id = application.id
+        _money(session, actor, period, application, case)
 
 
 def _small_grant_budget(application: Application, grant_kr: int, period: ProgrammePeriod) -> None:
@@ -622,19 +467,12 @@ def _money(
     session: Session,
     actor: Actor,
     period: ProgrammePeriod,
-    action_area: ActionArea,
-    umbrella: UmbrellaProject | None,
     application: Application,
     case: DemoCase,
 ) -> None:
     if not case.committed_kr:
         return
-    common = {
-        "period": period,
-        "action_area": action_area,
-        "umbrella": umbrella,
-        "application": application,
-    }
+    common = {"period": period, "application": application}
     kind = LedgerKind.RESERVATION if case.status is St.PRIORITISED else LedgerKind.COMMITMENT
     decided_at = application.decided_at or application.submitted_at
     record_entry(

@@ -6,11 +6,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.money import MAX_AMOUNT_ORE
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
-
-# 100 000 000 000 kr in öre: far above any real sum, far below the 64-bit limit, so a typo of a
-# few extra digits is refused instead of stored.
-MAX_ENTRY_ORE = 10_000_000_000_000
 
 
 class LedgerKind(enum.StrEnum):
@@ -54,7 +51,7 @@ class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
     __table_args__ = (
         CheckConstraint(
-            f"amount_ore > 0 AND amount_ore <= {MAX_ENTRY_ORE}", name="amount_positive_bounded"
+            f"amount_ore > 0 AND amount_ore <= {MAX_AMOUNT_ORE}", name="amount_positive_bounded"
         ),
         CheckConstraint(
             "(kind = 'release') = (released_kind IS NOT NULL)", name="release_names_its_kind"

@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from app.applications.models import Application
+from app.applications.models import Application, ApplicationKind
 from app.areas.models import ActionArea, ProgrammePeriod
 from app.audit import service as audit
 from app.audit.service import Actor
-from app.core.money import format_money
+from app.core.money import MAX_AMOUNT_ORE, format_money
 from app.db import utcnow
-from app.ledger.models import MAX_ENTRY_ORE, LedgerEntry, LedgerKind
+from app.ledger.models import LedgerEntry, LedgerKind
 from app.umbrellas.models import UmbrellaProject
 
 
@@ -131,8 +131,22 @@ def action_area_balance(session: Session, action_area: ActionArea) -> Balance:
     )
 
 
+def pot_limit(session: Session, umbrella: UmbrellaProject) -> int:
+    """What may be granted from a pot: its configured size, but never more than is committed to
+    the umbrella project itself (if that commitment shrinks, so does the pot)."""
+    if umbrella.funding_application_id is None:
+        return umbrella.pot_ore
+    funding = _fold(
+        _sums(session, LedgerEntry.application_id == umbrella.funding_application_id), 0
+    )
+    return min(umbrella.pot_ore, funding.committed_ore)
+
+
 def pot_balance(session: Session, umbrella: UmbrellaProject) -> Balance:
-    return _fold(_sums(session, LedgerEntry.umbrella_project_id == umbrella.id), umbrella.pot_ore)
+    return _fold(
+        _sums(session, LedgerEntry.umbrella_project_id == umbrella.id),
+        pot_limit(session, umbrella),
+    )
 
 
 def application_balance(session: Session, application: Application) -> Balance:
@@ -181,7 +195,7 @@ def overview(session: Session, period: ProgrammePeriod) -> BudgetOverview:
             for area in period.action_areas
         ],
         pots=[
-            BudgetLine(pot.id, pot.name, _fold(pot_sums.get(pot.id, {}), pot.pot_ore))
+            BudgetLine(pot.id, pot.name, _fold(pot_sums.get(pot.id, {}), pot_limit(session, pot)))
             for pot in umbrellas
         ],
     )
@@ -211,49 +225,115 @@ def record_entry(
     kind: LedgerKind,
     amount_ore: int,
     reason: str,
-    action_area: ActionArea | None = None,
-    umbrella: UmbrellaProject | None = None,
     application: Application | None = None,
     released_kind: LedgerKind | None = None,
     recorded_at: datetime | None = None,
 ) -> LedgerEntry:
     """Append one entry after checking every budget it touches; audited in the same transaction.
 
-    Raises ``BudgetError`` (nothing is written) when the entry would over-commit the period, the
-    action area's frame or the umbrella's pot, pay more than is committed, or release more than
-    is held. ``recorded_at`` is for importing history (demo data, a previous system); it
-    defaults to now.
+    Where the money counts follows from the application, never from the caller: a Leader
+    project's entries count against its action area's frame and the period, a småstöd's against
+    its umbrella's pot. Raises ``BudgetError`` (nothing is written) when the entry would
+    over-commit the period, the frame or the pot, pay more than is committed, or release more
+    than is held. ``recorded_at`` is for importing history (demo data, a previous system).
     """
-    if not 0 < amount_ore <= MAX_ENTRY_ORE:
+    _check_shape(period, kind, amount_ore, reason, application, released_kind)
+    _lock_period(session, period)
+    return _check_and_append(
+        session, actor, period, kind, amount_ore, reason, application, released_kind, recorded_at
+    )
+
+
+def commit_reservation(
+    session: Session,
+    actor: Actor,
+    *,
+    period: ProgrammePeriod,
+    application: Application,
+    amount_ore: int,
+    reason: str,
+    recorded_at: datetime | None = None,
+) -> LedgerEntry:
+    """The formal decision (myndighetsbeslut) arrives: release what the LAG reserved and commit
+    ``amount_ore`` under one lock, so the reservation's own room can be reused and no other
+    decision can take it in between."""
+    _check_shape(period, LedgerKind.COMMITMENT, amount_ore, reason, application, None)
+    _lock_period(session, period)
+    reserved = application_balance(session, application).reserved_ore
+    if reserved:
+        _check_and_append(
+            session, actor, period, LedgerKind.RELEASE, reserved,
+            "Reservationen ersätts av beslut", application, LedgerKind.RESERVATION, recorded_at,
+        )  # fmt: skip
+    return _check_and_append(
+        session, actor, period, LedgerKind.COMMITMENT, amount_ore, reason, application, None,
+        recorded_at,
+    )  # fmt: skip
+
+
+def _check_shape(
+    period: ProgrammePeriod,
+    kind: LedgerKind,
+    amount_ore: int,
+    reason: str,
+    application: Application | None,
+    released_kind: LedgerKind | None,
+) -> None:
+    if not 0 < amount_ore <= MAX_AMOUNT_ORE:
         raise BudgetError("Beloppet måste vara större än 0 kr och rimligt stort.")
     if not reason.strip():
         raise BudgetError("Ange ett skäl för bokföringen.")
     is_allocation = kind in (LedgerKind.ALLOCATION, LedgerKind.ADJUSTMENT)
-    if is_allocation and (action_area or umbrella or application):
+    if is_allocation and application is not None:
         raise BudgetError("Tilldelning och justering gäller hela programperioden.")
-    if not is_allocation and (application is None or action_area is None):
-        raise BudgetError(
-            "Reservation, beviljande, frigörande och utbetalning kräver ansökan och insatsområde."
-        )
+    if not is_allocation and application is None:
+        raise BudgetError("Reservation, beviljande, frigörande och utbetalning kräver en ansökan.")
     if (kind is LedgerKind.RELEASE) != (released_kind is not None) or released_kind not in (
         None,
         LedgerKind.RESERVATION,
         LedgerKind.COMMITMENT,
     ):
         raise BudgetError("Ange om det är en reservation eller ett beviljat belopp som frigörs.")
-    for part in (action_area, umbrella, application):
-        if part is not None and part.area_id != period.area_id:
-            raise BudgetError("Posten hör till ett annat Leaderområde.")
-    if action_area is not None and action_area.period_id != period.id:
-        raise BudgetError("Insatsområdet hör till en annan programperiod.")
-    if (
-        umbrella is not None
-        and action_area is not None
-        and umbrella.action_area_id != action_area.id
-    ):
-        raise BudgetError("Paraplyprojektet hör till ett annat insatsområde.")
+    if application is not None and application.area_id != period.area_id:
+        raise BudgetError("Ansökan hör till ett annat Leaderområde.")
+    if application is not None and application.action_area.period_id != period.id:
+        raise BudgetError("Ansökan hör till en annan programperiod.")
 
-    _lock_period(session, period)
+
+def _protect_funded_pot(session: Session, application: Application, new_committed: int) -> None:
+    """An umbrella project's commitment cannot shrink below what its pot has already granted."""
+    umbrella = session.scalar(
+        select(UmbrellaProject).where(UmbrellaProject.funding_application_id == application.id)
+    )
+    if umbrella is None:
+        return
+    pot = pot_balance(session, umbrella)
+    if new_committed < pot.reserved_ore + pot.committed_ore:
+        raise BudgetError(
+            f"Potten {umbrella.name} har redan beviljat "
+            f"{format_money(pot.reserved_ore + pot.committed_ore)}; paraplyprojektets beviljade "
+            "belopp kan inte bli lägre än så."
+        )
+
+
+def _check_and_append(
+    session: Session,
+    actor: Actor,
+    period: ProgrammePeriod,
+    kind: LedgerKind,
+    amount_ore: int,
+    reason: str,
+    application: Application | None,
+    released_kind: LedgerKind | None,
+    recorded_at: datetime | None,
+) -> LedgerEntry:
+    """The budget checks and the write; the caller holds the period's lock."""
+    action_area = application.action_area if application else None
+    umbrella = (
+        application.umbrella_project
+        if application is not None and application.kind is ApplicationKind.SMALL_GRANT
+        else None
+    )
     if kind in (LedgerKind.RESERVATION, LedgerKind.COMMITMENT):
         if umbrella is not None:
             _require_room(pot_balance(session, umbrella), amount_ore, f"potten {umbrella.name}")
@@ -266,7 +346,7 @@ def record_entry(
             _require_room(period_balance(session, period), amount_ore, "programperioden")
     elif kind is LedgerKind.ADJUSTMENT:
         _require_room(period_balance(session, period), amount_ore, "programperioden")
-    elif kind in (LedgerKind.RELEASE, LedgerKind.PAYMENT) and application is not None:
+    elif application is not None:  # release or payment
         held = application_balance(session, application)
         if kind is LedgerKind.PAYMENT or released_kind is LedgerKind.COMMITMENT:
             available, what = held.unpaid_ore, "beviljat och ännu inte utbetalt"
@@ -277,6 +357,8 @@ def record_entry(
                 f"Beloppet {format_money(amount_ore)} är mer än det som är {what} för ansökan "
                 f"({format_money(available)})."
             )
+        if released_kind is LedgerKind.COMMITMENT:
+            _protect_funded_pot(session, application, held.committed_ore - amount_ore)
 
     entry = LedgerEntry(
         area_id=period.area_id,

@@ -68,8 +68,11 @@ class UmbrellaProject(Base):
     )
     # The office may decide up to this amount; above it the application goes to the LAG.
     delegation_limit_ore: Mapped[int] = mapped_column(Money)
+    # The umbrella is itself a Leader project: what is committed to it caps what the pot can
+    # grant. Empty only for an umbrella funded outside Bygdestöd. (use_alter: the two tables
+    # refer to each other.)
+    funding_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", use_alter=True), unique=True
+    )
 
     action_area: Mapped[ActionArea] = relationship()
-
-    def call_is_open(self, at: datetime) -> bool:
-        return self.call_opens_at <= at < self.call_closes_at
