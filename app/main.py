@@ -17,11 +17,9 @@ from starlette.responses import Response
 from app.applications.routes import api as applications_api
 from app.applications.routes import pages as applications_pages
 from app.auth.csrf import CSRFCookieMiddleware, verify_csrf
-from app.auth.dependencies import SESSION_COOKIE, LoginRequired
-from app.auth.models import User
+from app.auth.dependencies import SESSION_COOKIE, LoginRequired, Viewer, viewer_for_token
 from app.auth.routes import api as auth_api
 from app.auth.routes import pages as auth_pages
-from app.auth.service import resolve_session
 from app.board.routes import pages as board_pages
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.core.templates import render
@@ -70,14 +68,14 @@ def _error_page(request: Request, status: int, detail: str | None = None) -> Res
     )
 
 
-def _user_for_error_page(request: Request) -> User | None:
+def _user_for_error_page(request: Request) -> Viewer | None:
     token = request.cookies.get(SESSION_COOKIE)
     factory = getattr(request.app.state, "session_factory", None)
     if not token or factory is None:
         return None
     try:
         with factory() as session:
-            return resolve_session(session, token)
+            return viewer_for_token(session, token)
     except Exception:  # an error page must render even when the database is the problem
         log.exception("Could not resolve the user for an error page")
         return None

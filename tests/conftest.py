@@ -34,6 +34,17 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def committed_factory(tmp_path):
+    """Sessions on a fresh database of their own, for tests that need real commits seen by
+    other connections (concurrency). Slower: a migration per test, so use sparingly."""
+    with databases.throwaway_database(tmp_path) as url:
+        databases.migrate(url)
+        engine = make_engine(url)
+        yield make_session_factory(engine)
+        engine.dispose()
+
+
+@pytest.fixture
 def connection(engine: Engine) -> Iterator[Connection]:
     """A connection inside a transaction that is rolled back after the test: commits made by
     the code under test only release savepoints, so tests never see each other's data."""
@@ -76,6 +87,7 @@ def area(db: Session) -> AreaSetup:
 
 @pytest.fixture
 def other_area(db: Session) -> AreaSetup:
-    setup = make_area(db, "grannbygd")
+    # Different figures from ``area`` so that a leak between areas shows in the numbers.
+    setup = make_area(db, "grannbygd", allocation_kr=20_000_000, frame_kr=6_000_000)
     db.commit()
     return setup

@@ -1,18 +1,23 @@
 """Staff login, sessions, CSRF, throttling, role checks and area isolation over real HTTP."""
 
+import contextlib
+import threading
+from datetime import date
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.auth.csrf import CSRF_COOKIE
 from app.auth.dependencies import SESSION_COOKIE
-from app.auth.models import Role
+from app.auth.models import LoginAttempt, Role, UserRole
+from app.auth.service import LoginError, authenticate
+from app.board.models import BoardMember, BoardRole, Sector
 from app.core.navigation import SECTIONS, start_path
-from tests.factories import AreaSetup, make_application
+from tests.factories import AreaSetup, make_application, make_area
 from tests.http import login, post_form
 
 
@@ -173,7 +178,9 @@ def test_a_user_never_sees_another_areas_applications(
     page = client.get("/cases")
     assert "Vår ansökan" in page.text
     assert "Grannarnas ansökan" not in page.text
-    assert client.get("/api/v1/budget").json()["total"]["limit_ore"] == 10_000_000 * 100
+    budget = client.get("/api/v1/budget").json()
+    assert budget["total"]["limit_ore"] == 10_000_000 * 100  # the neighbour has 20 000 000 kr
+    assert [line["balance"]["limit_ore"] for line in budget["action_areas"]] == [4_000_000 * 100]
 
 
 def test_error_pages_are_in_swedish(client: TestClient) -> None:
@@ -181,3 +188,73 @@ def test_error_pages_are_in_swedish(client: TestClient) -> None:
     assert response.status_code == 404
     assert "Sidan finns inte" in response.text
     assert '<html lang="sv">' in response.text
+
+
+def test_parallel_guesses_are_counted_one_by_one(committed_factory, settings) -> None:
+    """A burst of wrong passwords at once must not slip past the limit of five."""
+    with committed_factory() as db:
+        setup = make_area(db, "brute")
+        email = setup.users[Role.HANDLER].email
+        db.commit()
+    barrier = threading.Barrier(12, timeout=30)
+
+    def guess(number: int) -> None:
+        with committed_factory() as db:
+            barrier.wait()
+            with contextlib.suppress(LoginError):
+                authenticate(
+                    db,
+                    settings,
+                    email=email,
+                    password=f"gissning {number}",
+                    client_address=f"10.0.0.{number}",
+                )
+            db.commit()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with committed_factory() as db:
+        checked = db.scalar(
+            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email)
+        )
+    assert checked == 5
+
+
+def test_junk_in_the_login_form_is_just_a_failed_login(client: TestClient, area: AreaSetup) -> None:
+    for email in ("a\x00b@example.se", "x" * 400 + "@example.se"):
+        response = login(client, email)
+        assert response.status_code == 400
+        assert "Fel e-postadress eller lösenord." in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/organisations", "/api/v1/organisations", "/board", "/admin/users", "/cases", "/budget"],
+)
+def test_pages_show_only_the_users_own_area(
+    client: TestClient, db: Session, area: AreaSetup, other_area: AreaSetup, path: str
+) -> None:
+    """Every area-scoped page, viewed by a user who holds all roles, shows nothing of the
+    neighbouring area (its organisation, users and figures have distinctive names)."""
+    everything = area.users[Role.ADMIN]
+    everything.role_links = [UserRole(role=role) for role in Role]
+    make_application(db, other_area, title="Grannarnas ansökan")
+    db.add(
+        BoardMember(
+            area_id=other_area.area.id,
+            full_name="Granne Grannesson",
+            sector=Sector.PUBLIC,
+            role=BoardRole.MEMBER,
+            term_start=date(2020, 1, 1),
+        )
+    )
+    db.commit()
+    login(client, everything.email)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "grannbygd" not in response.text.lower()
+    for foreign in ("Grannarnas ansökan", "Granne Grannesson", "20\xa0000\xa0000"):
+        assert foreign not in response.text

@@ -2,7 +2,6 @@
 
 import threading
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -11,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationKind
 from app.areas.models import ProgrammePeriod
-from app.db import make_engine, make_session_factory
 from app.ledger.models import LedgerEntry, LedgerKind
 from app.ledger.service import (
     BudgetError,
@@ -24,7 +22,6 @@ from app.ledger.service import (
     record_entry,
 )
 from app.umbrellas.models import UmbrellaProject
-from tests import databases
 from tests.factories import KR, AreaSetup, make_application, make_area
 
 
@@ -235,46 +232,38 @@ def test_ledger_and_audit_log_are_append_only(db: Session, area: AreaSetup, stat
         db.execute(text(statement))
 
 
-def test_concurrent_commitments_never_over_commit(tmp_path: Path) -> None:
-    """Two decisions at the same moment, each fitting alone but not together: one must lose."""
-    with databases.throwaway_database(tmp_path) as url:
-        databases.migrate(url)
-        engine = make_engine(url, pool_size=5) if databases.is_postgres() else make_engine(url)
-        factory = make_session_factory(engine)
-        with factory() as db:
-            setup = make_area(db, "samtidig", pot_kr=100_000)
-            ids = [
-                make_application(db, setup, kind=ApplicationKind.SMALL_GRANT).id for _ in range(4)
-            ]
+def test_concurrent_commitments_never_over_commit(committed_factory) -> None:
+    """Four decisions at the same moment, each fitting alone but only two together."""
+    with committed_factory() as db:
+        setup = make_area(db, "samtidig", pot_kr=100_000)
+        ids = [make_application(db, setup, kind=ApplicationKind.SMALL_GRANT).id for _ in range(4)]
+        db.commit()
+    barrier = threading.Barrier(len(ids), timeout=30)
+    outcomes: list[str] = []
+
+    def decide(application_id: int) -> None:
+        with committed_factory() as db:
+            mine = replace(setup, period=db.get(ProgrammePeriod, setup.period.id))
+            application = db.get(Application, application_id)
+            assert application.umbrella_project is not None  # load before the barrier
+            # End the reading transaction: on SQLite it holds the write lock, and every
+            # thread must reach the starting line before any of them decides.
             db.commit()
-        barrier = threading.Barrier(len(ids), timeout=30)
-        outcomes: list[str] = []
-
-        def decide(application_id: int) -> None:
-            with factory() as db:
-                mine = replace(setup, period=db.get(ProgrammePeriod, setup.period.id))
-                application = db.get(Application, application_id)
-                assert application.umbrella_project is not None  # load before the barrier
-                # End the reading transaction: on SQLite it holds the write lock, and every
-                # thread must reach the starting line before any of them decides.
+            barrier.wait()
+            try:
+                _move(db, mine, application, LedgerKind.COMMITMENT, 40_000)
                 db.commit()
-                barrier.wait()
-                try:
-                    _move(db, mine, application, LedgerKind.COMMITMENT, 40_000)
-                    db.commit()
-                    outcomes.append("ok")
-                except BudgetError:
-                    db.rollback()
-                    outcomes.append("refused")
+                outcomes.append("ok")
+            except BudgetError:
+                db.rollback()
+                outcomes.append("refused")
 
-        threads = [threading.Thread(target=decide, args=(i,)) for i in ids]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        with factory() as db:
-            balance = pot_balance(db, db.get(UmbrellaProject, setup.umbrella.id))
-        engine.dispose()
+    threads = [threading.Thread(target=decide, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with committed_factory() as db:
+        balance = pot_balance(db, db.get(UmbrellaProject, setup.umbrella.id))
     assert sorted(outcomes) == ["ok", "ok", "refused", "refused"]
     assert balance.committed_ore == 80_000 * KR
-    assert balance.remaining_ore >= 0

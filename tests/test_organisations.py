@@ -144,6 +144,20 @@ def test_sole_trader_uses_a_personnummer(handler: TestClient, db: Session) -> No
     )
 
 
+def test_control_characters_are_refused_next_to_the_field(handler: TestClient) -> None:
+    response = post_form(handler, "/organisations/new", {**VALID, "name": "Stjärn\x00hov"})
+    assert response.status_code == 400
+    assert _message_next_to(response.text, "name") == "Fältet innehåller otillåtna tecken."
+
+
+def test_chosen_legal_form_is_kept(handler: TestClient) -> None:
+    response = post_form(
+        handler, "/organisations/new", {**VALID, "legal_form": "aktiebolag", "name": ""}
+    )
+    assert '<option value="aktiebolag" selected>' in response.text
+    assert '<option value="ideell_forening" selected>' not in response.text
+
+
 def test_bankgiro_and_plusgiro_are_exclusive(handler: TestClient) -> None:
     response = post_form(handler, "/organisations/new", {**VALID, "plusgiro": "90 20 03-3"})
     assert _message_next_to(response.text, "plusgiro") == (

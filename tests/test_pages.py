@@ -2,10 +2,12 @@
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.applications.models import Application
+from app.auth.dependencies import CurrentUser, DbSession
 from app.auth.models import Role
 from tests.factories import AreaSetup, make_application
 from tests.http import login
@@ -69,3 +71,47 @@ def test_a_forged_flash_cookie_shows_nothing(client: TestClient) -> None:
     page = client.get("/login")
     assert page.status_code == 200
     assert 'role="alert"' not in page.text
+
+
+def test_error_page_after_a_failed_database_write(
+    client: TestClient, area: AreaSetup, settings
+) -> None:
+    """The request's session is rolled back and closed before the 500 page is drawn; the page
+    must still render in Swedish with the user's header."""
+
+    def broken_write(session: DbSession, user: CurrentUser) -> None:
+        session.execute(text("INSERT INTO areas (code, name) VALUES (NULL, NULL)"))
+
+    client.app.add_api_route("/broken-write", broken_write)
+    login(client, area.users[Role.MANAGER].email)
+    failing = TestClient(client.app, raise_server_exceptions=False, cookies=client.cookies)
+    response = failing.get("/broken-write")
+    assert response.status_code == 500
+    assert "Något gick fel" in response.text
+    assert area.users[Role.MANAGER].full_name in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/cases?page=99999999999999999999",
+        "/api/v1/applications?page=9223372036854775807",
+        "/api/v1/applications/2147483648",
+        "/api/v1/applications/99999999999999999999999",
+    ],
+)
+def test_out_of_range_numbers_are_refused_not_crashed(
+    client: TestClient, area: AreaSetup, url: str
+) -> None:
+    login(client, area.users[Role.HANDLER].email)
+    assert client.get(url).status_code == 422
+
+
+def test_public_start_page_lists_open_calls(client: TestClient, area: AreaSetup) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Beredskap" in page.text
+    assert "500\xa0000\xa0kr" in page.text  # nothing granted from the pot yet
+    assert "Logga in (personal)" in page.text
+    login(client, area.users[Role.HANDLER].email)
+    assert "Logga ut" in client.get("/").text

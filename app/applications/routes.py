@@ -11,6 +11,7 @@ from app.applications.schemas import ApplicationDetail, ApplicationPage, Applica
 from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import User
 from app.core.navigation import CASES
+from app.core.params import PageNumber, RecordId
 from app.core.templates import render
 
 pages = APIRouter(include_in_schema=False)
@@ -25,7 +26,7 @@ def cases_start(
     session: DbSession,
     user: CaseWorker,
     status: ApplicationStatus | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
 ) -> Response:
     return render(
         request,
@@ -47,7 +48,7 @@ def list_applications(
     user: CaseWorker,
     status: ApplicationStatus | None = None,
     kind: ApplicationKind | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ApplicationPage:
     result = service.list_in_area(
@@ -62,7 +63,9 @@ def list_applications(
 
 
 @api.get("/{application_id}", response_model=ApplicationDetail, summary="En ansökan")
-def get_application(application_id: int, session: DbSession, user: CaseWorker) -> ApplicationDetail:
+def get_application(
+    application_id: RecordId, session: DbSession, user: CaseWorker
+) -> ApplicationDetail:
     application = service.get_in_area(session, user.area_id, application_id)
     if application is None:
         raise HTTPException(status_code=404, detail="Ansökan finns inte.")

@@ -1,6 +1,7 @@
 """FastAPI dependencies for who is asking: the current user and role checks."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -19,14 +20,37 @@ class LoginRequired(Exception):
     """Raised when a page needs a logged-in user; pages redirect to login, the API answers 401."""
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """What pages show about the logged-in user. A plain snapshot, so that an error page can
+    still draw the header after the request's session was rolled back and closed."""
+
+    id: int
+    full_name: str
+    area_name: str
+    roles: frozenset[Role]
+
+    @classmethod
+    def of(cls, user: User) -> "Viewer":
+        return cls(user.id, user.full_name, user.area.name, user.roles)
+
+
+def viewer_for_token(session: Session, token: str | None) -> Viewer | None:
+    user = resolve_session(session, token) if token else None
+    return Viewer.of(user) if user else None
+
+
 def optional_user(request: Request, session: DbSession) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
     user = resolve_session(session, token) if token else None
-    request.state.user = user
+    request.state.user = Viewer.of(user) if user else None
     return user
 
 
-def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def current_user(user: OptionalUser) -> User:
     if user is None:
         raise LoginRequired
     return user

@@ -43,7 +43,9 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """Lower-cased and trimmed; clipped and cleaned so that even junk can be counted as a
+    failed attempt (the column holds 254 characters, and PostgreSQL refuses NUL)."""
+    return email.strip().lower().replace("\x00", "")[:254]
 
 
 def actor_for(user: User) -> Actor:
@@ -63,6 +65,14 @@ def _recent_failures(session: Session, since: datetime, *condition: object) -> i
     )
 
 
+def _serialise_attempts(session: Session, email: str) -> None:
+    """Make parallel attempts on one account wait for each other, so each one counts the
+    failures before it (otherwise a burst of guesses would all see the same count). SQLite's
+    transactions already hold its single write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(email))))
+
+
 def authenticate(
     session: Session,
     settings: Settings,
@@ -80,6 +90,7 @@ def authenticate(
     """
     now = now or utcnow()
     email = normalise_email(email)
+    _serialise_attempts(session, email)
     since = now - timedelta(minutes=settings.login_window_minutes)
     if (
         _recent_failures(session, since, LoginAttempt.email == email) >= settings.login_max_failures

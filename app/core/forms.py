@@ -6,6 +6,7 @@ per-field HTMX check (as the user leaves a field) and the full check on submit, 
 never disagree.
 """
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,10 +81,22 @@ class FormResult:
         return not self.errors
 
 
+# NUL and other C0 control characters (except tab and line breaks) are never legitimate input,
+# and PostgreSQL refuses NUL in text outright.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BAD_CHARACTERS = "Fältet innehåller otillåtna tecken."
+
+
+def _run(validator: Validator, value: str) -> Any:
+    if _CONTROL_CHARACTERS.search(value):
+        raise FieldError(BAD_CHARACTERS)
+    return validator(value)
+
+
 def validate_field(validators: Mapping[str, Validator], name: str, value: str) -> str | None:
     """The Swedish error for one field, or None when it is fine."""
     try:
-        validators[name](value)
+        _run(validators[name], value)
     except (FieldError, InvalidIdentifier, InvalidAmount) as exc:
         return exc.message
     return None
@@ -93,7 +106,7 @@ def validate_form(validators: Mapping[str, Validator], raw: Mapping[str, Any]) -
     result = FormResult(raw={name: str(raw.get(name, "") or "") for name in validators})
     for name, validator in validators.items():
         try:
-            result.cleaned[name] = validator(result.raw[name])
+            result.cleaned[name] = _run(validator, result.raw[name])
         except (FieldError, InvalidIdentifier, InvalidAmount) as exc:
             result.errors[name] = exc.message
     return result

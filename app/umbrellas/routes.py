@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.auth.dependencies import DbSession
+from app.auth.dependencies import DbSession, OptionalUser
 from app.core.templates import render
 from app.db import utcnow
 from app.umbrellas import service
@@ -12,5 +12,5 @@ pages = APIRouter(include_in_schema=False)
 
 
 @pages.get("/")
-def public_index(request: Request, session: DbSession) -> Response:
+def public_index(request: Request, session: DbSession, _viewer: OptionalUser) -> Response:
     return render(request, "umbrellas/index.html", {"calls": service.open_calls(session, utcnow())})
