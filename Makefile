@@ -38,10 +38,10 @@ lint: bootstrap
 
 bootstrap: $(VENV)/.installed assets
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet -r requirements-dev.lock
 	touch $@
 
 assets: static/vendor/htmx.min.js
@@ -54,14 +54,20 @@ static/vendor/htmx.min.js: package.json package-lock.json
 postgres:
 	@scripts/ensure-postgres.sh
 
-# Resolve pyproject.toml's direct pins (runtime + dev) into a full lock in a scratch venv.
+# Resolve pyproject.toml's direct pins into full locks in a scratch venv: requirements.lock for
+# running (the Docker image), requirements-dev.lock adding the test and lint tools.
+LOCK_VENV := /tmp/bygdestod-lock
+PYPROJECT_DEPS = $(PYTHON) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	print('\n'.join($(1)))"
 lock:
-	rm -rf /tmp/bygdestod-lock && $(PYTHON) -m venv /tmp/bygdestod-lock
-	$(PYTHON) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
-	print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > /tmp/bygdestod-lock/req.in
-	/tmp/bygdestod-lock/bin/pip install --quiet -r /tmp/bygdestod-lock/req.in
-	/tmp/bygdestod-lock/bin/pip freeze > requirements.lock
-	rm -rf /tmp/bygdestod-lock
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(call PYPROJECT_DEPS,p['dependencies']) > $(LOCK_VENV)/runtime.in
+	$(call PYPROJECT_DEPS,p['optional-dependencies']['dev']) > $(LOCK_VENV)/dev.in
+	$(LOCK_VENV)/bin/pip install --quiet -r $(LOCK_VENV)/runtime.in
+	$(LOCK_VENV)/bin/pip freeze > requirements.lock
+	$(LOCK_VENV)/bin/pip install --quiet -r $(LOCK_VENV)/dev.in
+	$(LOCK_VENV)/bin/pip freeze > requirements-dev.lock
+	rm -rf $(LOCK_VENV)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var .pytest_cache .ruff_cache

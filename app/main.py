@@ -3,7 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
@@ -68,6 +68,11 @@ def _error_page(request: Request, status: int, detail: str | None = None) -> Res
     )
 
 
+def _local_path(url: str) -> str | None:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path else None
+
+
 def _user_for_error_page(request: Request) -> Viewer | None:
     token = request.cookies.get(SESSION_COOKIE)
     factory = getattr(request.app.state, "session_factory", None)
@@ -126,6 +131,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
         if _is_api(request):
             return JSONResponse({"detail": "Inloggning krävs."}, status_code=401)
+        if request.headers.get("HX-Request"):
+            # An htmx fragment request must not paste the login page into the form: make the
+            # browser go to the login page, and back to the page (not the fragment) afterwards.
+            page = request.headers.get("HX-Current-URL", "")
+            return Response(
+                status_code=401,
+                headers={"HX-Redirect": f"/login?next={quote(_local_path(page) or '/start')}"},
+            )
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 

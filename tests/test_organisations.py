@@ -138,6 +138,10 @@ def test_sole_trader_uses_a_personnummer(handler: TestClient, db: Session) -> No
         db.scalar(select(Organisation.org_number).where(Organisation.name == "Ekens snickeri"))
         == "8112289874"
     )
+    # A personnummer is sensitive personal data: the list shows only the date part.
+    listing = handler.get("/organisations").text
+    assert "811228-****" in listing
+    assert "9874" not in listing
     as_company = post_form(handler, "/organisations/new", {**data, "legal_form": "aktiebolag"})
     assert _message_next_to(as_company.text, "org_number") == (
         "Det här ser ut som ett personnummer, inte ett organisationsnummer."

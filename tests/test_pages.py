@@ -10,7 +10,7 @@ from app.applications.models import Application
 from app.auth.dependencies import CurrentUser, DbSession
 from app.auth.models import Role
 from tests.factories import AreaSetup, make_application
-from tests.http import login
+from tests.http import login, post_form
 
 
 @pytest.fixture
@@ -115,3 +115,15 @@ def test_public_start_page_lists_open_calls(client: TestClient, area: AreaSetup)
     assert "Logga in (personal)" in page.text
     login(client, area.users[Role.HANDLER].email)
     assert "Logga ut" in client.get("/").text
+
+
+def test_htmx_request_without_a_session_redirects_the_whole_page(client: TestClient) -> None:
+    response = post_form(
+        client,
+        "/organisations/validate?field=name",
+        {"name": "x"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/organisations/new"},
+    )
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/login?next=/organisations/new"
+    assert response.text == ""

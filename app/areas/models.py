@@ -88,13 +88,6 @@ class ActionArea(Base):
 
     period: Mapped[ProgrammePeriod] = relationship(back_populates="action_areas")
 
-    @property
-    def effective_pass_threshold(self) -> int:
-        """The threshold a project in this action area must reach to be prioritised."""
-        if self.pass_threshold_points is not None:
-            return self.pass_threshold_points
-        return self.period.pass_threshold_points
-
 
 class SelectionCriterion(Base):
     """A selection criterion (urvalskriterium): points 0..max_points, multiplied by weight."""

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.areas.models import ActionArea, ProgrammePeriod
+from app.areas.models import ProgrammePeriod
 
 
 def current_period(session: Session, area_id: int, today: date) -> ProgrammePeriod | None:
@@ -15,12 +15,4 @@ def current_period(session: Session, area_id: int, today: date) -> ProgrammePeri
         .where(ProgrammePeriod.area_id == area_id, ProgrammePeriod.starts_on <= today)
         .order_by((ProgrammePeriod.ends_on >= today).desc(), ProgrammePeriod.starts_on.desc())
         .limit(1)
-    )
-
-
-def action_areas(session: Session, period: ProgrammePeriod) -> list[ActionArea]:
-    return list(
-        session.scalars(
-            select(ActionArea).where(ActionArea.period_id == period.id).order_by(ActionArea.code)
-        )
     )

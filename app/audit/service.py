@@ -4,7 +4,6 @@ transaction as the change itself, so a change without its audit event cannot be 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
@@ -17,10 +16,6 @@ class Actor:
     label: str
     user_id: int | None = None
     area_id: int | None = None
-
-    @classmethod
-    def system(cls, area_id: int | None = None) -> "Actor":
-        return cls(label="Systemet", area_id=area_id)
 
 
 def record(
@@ -49,20 +44,3 @@ def record(
     )
     session.add(event)
     return event
-
-
-def events_for(
-    session: Session, area_id: int, entity_type: str, entity_id: int
-) -> list[AuditEvent]:
-    """The history of one record, oldest first."""
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.area_id == area_id,
-                AuditEvent.entity_type == entity_type,
-                AuditEvent.entity_id == entity_id,
-            )
-            .order_by(AuditEvent.occurred_at, AuditEvent.id)
-        )
-    )

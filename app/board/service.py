@@ -35,8 +35,13 @@ class Composition:
 
     @property
     def dominant_sectors(self) -> list[Sector]:
-        """Sectors holding more than the limit of the ordinary seats."""
-        return [s for s in Sector if self.share_percent(s) > BALANCE_LIMIT_PERCENT]
+        """Sectors holding more than the limit of the ordinary seats (compared exactly, not on
+        the rounded share: 25 of 51 is 49.02 %, which breaks the rule)."""
+        return [
+            sector
+            for sector in Sector
+            if self.ordinary_by_sector[sector] * 100 > BALANCE_LIMIT_PERCENT * self.ordinary_total
+        ]
 
 
 def composition(session: Session, area_id: int, today: date) -> Composition:
