@@ -1,19 +1,24 @@
 """Imports every feature's models so that ``Base.metadata`` is complete (Alembic, tests)."""
 
+from app.applicants.models import ApplicantLink
 from app.applications.models import Application, CostLine, FinancingLine, ReferenceCounter
 from app.areas.models import ActionArea, Area, ProgrammePeriod, SelectionCriterion
+from app.attachments.models import Attachment
 from app.audit.models import AuditEvent
 from app.auth.models import LoginAttempt, User, UserRole, UserSession
 from app.board.models import BoardMember
 from app.db import Base
+from app.email.models import OutboxMessage
 from app.ledger.models import LedgerEntry
 from app.organisations.models import Organisation
 from app.umbrellas.models import UmbrellaProject
 
 __all__ = [
     "ActionArea",
+    "ApplicantLink",
     "Application",
     "Area",
+    "Attachment",
     "AuditEvent",
     "Base",
     "BoardMember",
@@ -22,6 +27,7 @@ __all__ = [
     "LedgerEntry",
     "LoginAttempt",
     "Organisation",
+    "OutboxMessage",
     "ProgrammePeriod",
     "ReferenceCounter",
     "SelectionCriterion",

@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -135,6 +136,12 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the applicant has typed so far, step by step, exactly as typed (also when invalid),
+    # so a draft can be resumed anywhere. Cleared when the application is submitted.
+    draft_form: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
+    # GDPR: when the applicant accepted the privacy notice, and which version of its text.
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_text_version: Mapped[str | None] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once

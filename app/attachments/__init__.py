@@ -1,0 +1,1 @@
+"""Attachments (bilagor) to applications: checked by content, stored outside static/."""
