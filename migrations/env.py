@@ -5,7 +5,7 @@ from logging.config import fileConfig
 from alembic import context
 
 from app.config import get_settings
-from app.db import make_engine
+from app.db import UTCDateTime, make_engine
 from app.models import Base
 
 config = context.config
@@ -15,10 +15,18 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = Base.metadata
 
 
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Migrations must not import app code: write our column types as the plain SQL types."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _configure(connection) -> None:  # noqa: ANN001 - Alembic's own signature
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        render_item=_render_item,
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

@@ -23,10 +23,10 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_used_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_applicant_links_application_id_applications')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_applicant_links')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_applicant_links_token_hash'))
@@ -44,7 +44,7 @@ def upgrade() -> None:
     sa.Column('content_type', sa.String(length=100), nullable=False),
     sa.Column('size_bytes', sa.BigInteger(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('uploaded_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('uploaded_by', sa.String(length=200), nullable=False),
     sa.CheckConstraint('size_bytes > 0', name=op.f('ck_attachments_size_positive')),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_attachments_application_id_applications')),
@@ -64,9 +64,9 @@ def upgrade() -> None:
     sa.Column('to_address', sa.String(length=254), nullable=False),
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('body_text', sa.Text(), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('send_after', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('send_after', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_outbox_messages_application_id_applications')),
@@ -80,7 +80,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.add_column(sa.Column('draft_form', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('consent_at', app.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('consent_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('consent_text_version', sa.String(length=20), nullable=True))
 
     # ### end Alembic commands ###
