@@ -32,6 +32,26 @@ class Settings(BaseSettings):
     # Required in production; elsewhere one is generated once and kept in var/secret_key.
     secret_key: SecretStr | None = None
 
+    # The address applicants' links point to (no trailing slash).
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Attachments are stored here under random names, never under static/.
+    attachments_dir: Path = PROJECT_ROOT / "var" / "attachments"
+    max_attachment_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    # How long an applicant's magic link works.
+    applicant_link_days: int = Field(30, ge=1, le=365)
+
+    # Outgoing e-mail (SMTP). Messages wait in the outbox until the server takes them.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(1025, ge=1, le=65535)
+    smtp_security: str = Field("none", pattern="^(none|starttls|tls)$")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(10, gt=0)
+    mail_from: str = "Bygdestöd <noreply@bygdestod.local>"
+    # Run the outbox sender in the web process (a background thread polling the outbox).
+    mail_sender_enabled: bool = True
+    mail_poll_seconds: float = Field(10, gt=0)
+
     @model_validator(mode="after")
     def _production_is_locked_down(self) -> "Settings":
         if self.environment == "production":
