@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -14,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.applicants.routes import pages as applicants_pages
 from app.applications.routes import api as applications_api
 from app.applications.routes import pages as applications_pages
 from app.auth.csrf import CSRFCookieMiddleware, verify_csrf
@@ -24,6 +26,7 @@ from app.board.routes import pages as board_pages
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.core.templates import render
 from app.db import make_engine, make_session_factory
+from app.email.service import OutboxWorker
 from app.ledger.routes import api as ledger_api
 from app.ledger.routes import pages as ledger_pages
 from app.organisations.routes import api as organisations_api
@@ -55,7 +58,8 @@ def _is_api(request: Request) -> bool:
 def _error_page(request: Request, status: int, detail: str | None = None) -> Response:
     title, default_text = ERROR_TEXTS.get(status, (f"Fel {status}", "Begäran misslyckades."))
     # Our own exceptions carry Swedish details; Starlette's defaults ("Not Found") do not.
-    text = detail if detail and status in (403, 409) else default_text
+    is_default = not detail or detail == HTTPStatus(status).phrase
+    text = default_text if is_default or status >= 500 else detail
     if _is_api(request):
         return JSONResponse({"detail": text}, status_code=status)
     if not hasattr(request.state, "csrf_token"):
@@ -91,14 +95,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Tests install their own session factory before the app starts.
-        if not hasattr(app.state, "session_factory"):
-            engine = make_engine(settings.database_url)
-            app.state.session_factory = make_session_factory(engine)
+        # Tests install their own session factory (and run no mail sender) before start-up.
+        if hasattr(app.state, "session_factory"):
             yield
-            engine.dispose()
-        else:
-            yield
+            return
+        engine = make_engine(settings.database_url)
+        app.state.session_factory = make_session_factory(engine)
+        worker = None
+        if settings.mail_sender_enabled:
+            worker = OutboxWorker(app.state.session_factory, settings)
+            worker.start()
+            app.state.mail_worker = worker
+        yield
+        if worker is not None:
+            worker.stop()
+        engine.dispose()
 
     app = FastAPI(
         title="Bygdestöd API",
@@ -118,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         auth_pages,
         umbrellas_pages,
+        applicants_pages,
         applications_pages,
         organisations_pages,
         ledger_pages,

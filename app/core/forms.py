@@ -9,9 +9,11 @@ never disagree.
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
+from fastapi import Depends, Request
 
 from app.core.identifiers import InvalidIdentifier
 from app.core.money import InvalidAmount
@@ -123,3 +125,49 @@ class FieldSpec:
     autocomplete: str | None = None
     required: bool = False
     options: tuple[tuple[str, str], ...] = ()
+
+
+def iso_date(missing: str) -> Validator:
+    """A date from an ``<input type="date">`` (YYYY-MM-DD)."""
+
+    def check(value: str) -> date:
+        value = value.strip()
+        if not value:
+            raise FieldError(missing)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise FieldError("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2027-03-15.") from None
+
+    return check
+
+
+def whole_number(maximum: int = 1_000_000) -> Validator:
+    """A count such as hours or people: empty means 0."""
+
+    def check(value: str) -> int:
+        value = value.strip().replace(" ", "").replace("\u00a0", "")
+        if not value:
+            return 0
+        if not value.isdecimal():
+            raise FieldError("Ange ett heltal, t.ex. 40.")
+        number = int(value)
+        if number > maximum:
+            raise FieldError(f"Ange högst {maximum}.")
+        return number
+
+    return check
+
+
+async def _posted_form(request: Request) -> dict[str, str]:
+    """The posted form as plain strings (file fields excluded).
+
+    Read in an async dependency so that routes can stay synchronous: a route that awaits the
+    body after opening a database transaction would hold SQLite's write lock across the await
+    and stall every other request.
+    """
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+PostedForm = Annotated[dict[str, str], Depends(_posted_form)]

@@ -20,6 +20,7 @@ from app.core.flash import clear_flash, read_flash
 from app.core.identifiers import format_bankgiro, format_org_number, format_plusgiro
 from app.core.money import format_money
 from app.core.navigation import navigation_for
+from app.organisations.models import LegalForm
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
 
@@ -44,6 +45,7 @@ def _percent(value: Decimal) -> str:
 templates.env.filters["money"] = format_money
 templates.env.filters["percent"] = _percent
 templates.env.filters["org_number"] = format_org_number
+templates.env.filters["legal_form"] = lambda value: LegalForm(value).label
 templates.env.filters["bankgiro"] = format_bankgiro
 templates.env.filters["plusgiro"] = format_plusgiro
 templates.env.filters["date"] = _date

@@ -10,6 +10,7 @@ from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import User
 from app.auth.service import actor_for
 from app.core.flash import flash
+from app.core.forms import PostedForm
 from app.core.navigation import ORGANISATIONS
 from app.core.templates import render
 from app.organisations import service
@@ -46,8 +47,9 @@ def new_organisation(request: Request, user: Registrar) -> Response:
 
 
 @pages.post(f"{ORGANISATIONS.path}/new")
-async def create_organisation(request: Request, session: DbSession, user: Registrar) -> Response:
-    raw = {key: str(value) for key, value in (await request.form()).items()}
+def create_organisation(
+    request: Request, session: DbSession, user: Registrar, raw: PostedForm
+) -> Response:
     result = service.validate(session, user.area_id, raw)
     if not result.ok:
         return _form_page(request, result.raw, result.errors, status_code=400)
@@ -59,12 +61,11 @@ async def create_organisation(request: Request, session: DbSession, user: Regist
 
 
 @pages.post(VALIDATE_URL)
-async def validate_field(request: Request, user: Registrar, field: str) -> Response:
+def validate_field(request: Request, user: Registrar, field: str, raw: PostedForm) -> Response:
     """HTMX: re-render one field with its message as the user leaves it."""
     spec = FIELDS_BY_NAME.get(field)
     if spec is None:
         raise HTTPException(status_code=404)
-    raw = {key: str(value) for key, value in (await request.form()).items()}
     return render(
         request,
         "organisations/_field.html",

@@ -57,7 +57,8 @@ VALIDATORS = {
 }
 
 
-def _validators_for(raw: dict[str, Any]) -> dict[str, Any]:
+def validators_for(raw: dict[str, Any]) -> dict[str, Any]:
+    """The organisation validators; a sole trader (enskild firma) gives a personnummer."""
     if raw.get("legal_form") == LegalForm.SOLE_TRADER.value:
         return {
             **VALIDATORS,
@@ -68,7 +69,7 @@ def _validators_for(raw: dict[str, Any]) -> dict[str, Any]:
 
 def validate(session: Session, area_id: int, raw: dict[str, Any]) -> FormResult:
     """Check the whole form: every field, then the rules that span fields or the database."""
-    result = validate_form(_validators_for(raw), raw)
+    result = validate_form(validators_for(raw), raw)
     if result.cleaned.get("bankgiro") and result.cleaned.get("plusgiro"):
         result.errors["plusgiro"] = "Ange antingen bankgiro eller plusgiro, inte båda."
     number = result.cleaned.get("org_number")
@@ -87,7 +88,7 @@ def validate(session: Session, area_id: int, raw: dict[str, Any]) -> FormResult:
 
 def field_error(raw: dict[str, Any], name: str) -> str | None:
     """The message for one field as the user leaves it (no database lookups on keystrokes)."""
-    return validate_field(_validators_for(raw), name, str(raw.get(name, "") or ""))
+    return validate_field(validators_for(raw), name, str(raw.get(name, "") or ""))
 
 
 def register(session: Session, actor: Actor, area_id: int, cleaned: dict[str, Any]) -> Organisation:

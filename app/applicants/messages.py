@@ -1,0 +1,36 @@
+"""The e-mails an applicant receives, in plain Swedish."""
+
+from app.applications.models import Application
+from app.core.money import format_money
+
+SIGNATURE = "\n\nVänliga hälsningar\nLeaderkontoret\n\nDet här mejlet går inte att svara på."
+
+
+def receipt(application: Application, link: str) -> tuple[str, str]:
+    umbrella = application.umbrella_project
+    pot = umbrella.name if umbrella else "Leader"
+    return (
+        f"Vi har tagit emot er ansökan {application.reference}",
+        f"Hej {application.contact_name}!\n\n"
+        f"Tack för er ansökan om småstöd ur {pot}.\n\n"
+        f"Diarienummer: {application.reference}\n"
+        f"Projekt: {application.title}\n"
+        f"Sökt belopp: {format_money(application.requested_ore)}\n\n"
+        "Här kan ni följa ärendet, svara på frågor från oss och längre fram begära utbetalning:\n"
+        f"{link}\n\n"
+        "Länken är personlig. Dela den bara med dem som ska arbeta med ansökan." + SIGNATURE,
+    )
+
+
+def resume_link(application: Application, link: str, valid_days: int) -> tuple[str, str]:
+    if application.reference:
+        subject = f"Länk till er ansökan {application.reference}"
+        opening = f"Här är en ny länk till ansökan {application.reference}."
+    else:
+        subject = "Länk till ert utkast till ansökan om småstöd"
+        opening = "Här är länken till ert utkast. Öppna den på valfri dator eller telefon."
+    return (
+        subject,
+        f"Hej!\n\n{opening}\n\n{link}\n\nLänken fungerar i {valid_days} dagar. Har ni inte bett "
+        "om den kan ni bortse från det här mejlet." + SIGNATURE,
+    )

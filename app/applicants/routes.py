@@ -1,0 +1,368 @@
+"""Public pages for applicants (no login): the call page, the form, the case page.
+
+The magic-link token is in the path; every page under it is sent with ``no-referrer`` and
+``no-store`` so the link does not leak to other sites or shared caches.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app.applicants import messages, service
+from app.applicants.schemas import COST_ROWS, STEPS, STEPS_BY_NAME
+from app.applications.models import Application, ApplicationStatus
+from app.audit.models import AuditEvent
+from app.auth.dependencies import DbSession
+from app.core.clock import local_today
+from app.core.flash import flash
+from app.core.forms import PostedForm
+from app.core.params import RecordId
+from app.core.templates import render
+from app.db import utcnow
+from app.email.service import enqueue
+from app.umbrellas.models import UmbrellaProject
+
+pages = APIRouter(include_in_schema=False)
+
+PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+LINK_INVALID = (
+    "Länken fungerar inte. Den kan ha gått ut eller ersatts av en nyare. "
+    "Be om en ny länk med den e-postadress ni angav i ansökan."
+)
+
+
+def _private(response: Response) -> Response:
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+def _open_umbrella(session: Session, umbrella_id: int) -> UmbrellaProject:
+    umbrella = session.get(UmbrellaProject, umbrella_id)
+    if umbrella is None:
+        raise HTTPException(status_code=404)
+    return umbrella
+
+
+def _application(request: Request, session: Session, token: str) -> Application:
+    application = service.resolve_link(session, request.app.state.settings, token)
+    if application is None:
+        raise HTTPException(status_code=404, detail=LINK_INVALID)
+    return application
+
+
+def _context(application: Application) -> service.Context:
+    umbrella = application.umbrella_project
+    if umbrella is None:  # a Leader project has no applicant pages
+        raise HTTPException(status_code=404)
+    return service.Context(umbrella, umbrella.action_area.period, local_today())
+
+
+def _link_url(request: Request, token: str) -> str:
+    return f"{request.app.state.settings.public_base_url}/a/{token}"
+
+
+def _wake_mail(request: Request) -> None:
+    worker = getattr(request.app.state, "mail_worker", None)
+    if worker is not None:
+        worker.wake()
+
+
+@pages.get("/calls/{umbrella_id}")
+def call_page(request: Request, session: DbSession, umbrella_id: RecordId) -> Response:
+    umbrella = _open_umbrella(session, umbrella_id)
+    return render(request, "applicants/call.html", _call_context(umbrella))
+
+
+def _call_context(umbrella: UmbrellaProject, error: str | None = None) -> dict[str, object]:
+    now = utcnow()
+    return {
+        "umbrella": umbrella,
+        "period": umbrella.action_area.period,
+        "is_open": umbrella.call_opens_at <= now < umbrella.call_closes_at,
+        "error": error,
+    }
+
+
+@pages.post("/calls/{umbrella_id}/start")
+def start_application(request: Request, session: DbSession, umbrella_id: RecordId) -> Response:
+    umbrella = _open_umbrella(session, umbrella_id)
+    try:
+        application = service.start_draft(session, umbrella, utcnow())
+    except service.JourneyError as exc:
+        return render(
+            request, "applicants/call.html", _call_context(umbrella, exc.message), status_code=400
+        )
+    token = service.issue_link(session, request.app.state.settings, application)
+    session.commit()
+    return _private(RedirectResponse(f"/a/{token}/organisation", status_code=303))
+
+
+@pages.get("/a/{token}")
+def case_page(request: Request, session: DbSession, token: str) -> Response:
+    application = _application(request, session, token)
+    session.commit()  # last_used_at
+    if application.status is ApplicationStatus.DRAFT:
+        return _private(RedirectResponse(f"/a/{token}/organisation", status_code=303))
+    timeline = (
+        session.query(AuditEvent)
+        .filter(
+            AuditEvent.area_id == application.area_id,
+            AuditEvent.entity_type == "application",
+            AuditEvent.entity_id == application.id,
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    )
+    return _private(
+        render(
+            request,
+            "applicants/status.html",
+            {"application": application, "token": token, "timeline": list(timeline)},
+        )
+    )
+
+
+def _step_page(
+    request: Request,
+    application: Application,
+    token: str,
+    step: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    context = _context(application)
+    index = [s.name for s in STEPS].index(step)
+    extra = {}
+    if step == "budget":
+        result = service.check_step("budget", values, context)
+        extra["totals"] = service.budget_totals(result.cleaned, context.period)
+    return _private(
+        render(
+            request,
+            "applicants/step.html",
+            {
+                "application": application,
+                "umbrella": context.umbrella,
+                "period": context.period,
+                "token": token,
+                "steps": STEPS,
+                "step": STEPS_BY_NAME[step],
+                "next_step": STEPS[index + 1].name,
+                "previous_step": STEPS[index - 1].name if index else None,
+                "values": values,
+                "errors": errors,
+                "cost_rows": COST_ROWS,
+                "validate_url": f"/a/{token}/validate?step={step}",
+                **extra,
+            },
+            status_code=status_code,
+        )
+    )
+
+
+def _form_step(step: str) -> str:
+    if step not in STEPS_BY_NAME or not STEPS_BY_NAME[step].fields:
+        raise HTTPException(status_code=404)
+    return step
+
+
+@pages.get("/a/{token}/review")
+def review_page(request: Request, session: DbSession, token: str) -> Response:
+    application = _application(request, session, token)
+    if application.status is not ApplicationStatus.DRAFT:
+        return _private(RedirectResponse(f"/a/{token}", status_code=303))
+    return _review(request, application, token, {})
+
+
+def _review(
+    request: Request,
+    application: Application,
+    token: str,
+    extra_errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    context = _context(application)
+    results = service.check_all(application, context)
+    return _private(
+        render(
+            request,
+            "applicants/review.html",
+            {
+                "application": application,
+                "umbrella": context.umbrella,
+                "token": token,
+                "steps": STEPS,
+                "step": STEPS_BY_NAME["review"],
+                "results": results,
+                "totals": service.budget_totals(results["budget"].cleaned, context.period),
+                "errors": extra_errors,
+            },
+            status_code=status_code,
+        )
+    )
+
+
+@pages.post("/a/{token}/submit")
+def submit_application(
+    request: Request,
+    session: DbSession,
+    token: str,
+    consent: Annotated[str | None, Form()] = None,
+) -> Response:
+    application = _application(request, session, token)
+    try:
+        submitted_now = service.submit(
+            session, application, _context(application), consent=consent == "yes", now=utcnow()
+        )
+    except service.JourneyError as exc:
+        return _review(request, application, token, {"submit": exc.message}, status_code=400)
+    except service.Incomplete as exc:
+        review = exc.failing.get("review")
+        errors = review.errors if review else {}
+        if set(exc.failing) - {"review"}:
+            errors["submit"] = "Ansökan är inte komplett. Rätta det som är markerat nedan."
+        return _review(request, application, token, errors, status_code=400)
+    if submitted_now:
+        subject, body = messages.receipt(application, _link_url(request, token))
+        enqueue(
+            session, to=application.contact_email, subject=subject, body=body, kind="receipt",
+            area_id=application.area_id, application_id=application.id,
+        )  # fmt: skip
+    session.commit()
+    _wake_mail(request)
+    response = RedirectResponse(f"/a/{token}", status_code=303)
+    if submitted_now:
+        flash(
+            request,
+            response,
+            f"Tack! Ansökan har kommit in och fått nummer {application.reference}.",
+        )
+    return _private(response)
+
+
+@pages.post("/a/{token}/validate")
+def validate_step_field(
+    request: Request, session: DbSession, token: str, step: str, field: str, raw: PostedForm
+) -> Response:
+    """HTMX, as the applicant leaves a field: save the draft and answer with the field."""
+    step = _form_step(step)
+    spec = next((s for s in STEPS_BY_NAME[step].fields if s.name == field), None)
+    application = _application(request, session, token)
+    if spec is None:
+        raise HTTPException(status_code=404)
+    try:
+        service.save_step(application, step, raw)
+    except service.JourneyError:
+        raise HTTPException(status_code=409, detail="Ansökan är redan inskickad.") from None
+    session.commit()
+    return _private(
+        render(
+            request,
+            "organisations/_field.html",
+            {
+                "spec": spec,
+                "value": raw.get(field, ""),
+                "error": service.field_error(step, raw, field, _context(application)),
+                "validate_url": f"/a/{token}/validate?step={step}",
+            },
+        )
+    )
+
+
+@pages.post("/a/{token}/send-link")
+def send_link(
+    request: Request, session: DbSession, token: str, step: Annotated[str, Form()] = ""
+) -> Response:
+    """E-mail a fresh link, e.g. to go on with a draft on another device."""
+    application = _application(request, session, token)
+    address = application.contact_email or service.draft_values(application, "organisation").get(
+        "contact_email", ""
+    )
+    target = f"/a/{token}"
+    if application.status is ApplicationStatus.DRAFT and step in STEPS_BY_NAME:
+        target = f"/a/{token}/{step}"
+    if "@" not in address:
+        response = RedirectResponse(f"/a/{token}/organisation", status_code=303)
+        flash(
+            request,
+            response,
+            "Fyll i kontaktpersonens e-postadress först, så skickar vi länken dit.",
+            "alert",
+        )
+        return _private(response)
+    settings = request.app.state.settings
+    subject, body = messages.resume_link(
+        application, _link_url(request, service.issue_link(session, settings, application)),
+        settings.applicant_link_days,
+    )  # fmt: skip
+    enqueue(
+        session, to=address.strip(), subject=subject, body=body, kind="magic_link",
+        area_id=application.area_id, application_id=application.id,
+    )  # fmt: skip
+    session.commit()
+    _wake_mail(request)
+    response = RedirectResponse(target, status_code=303)
+    flash(request, response, f"Vi har skickat en länk till {address.strip()}.")
+    return _private(response)
+
+
+@pages.post("/a/{token}/withdraw")
+def withdraw_application(
+    request: Request, session: DbSession, token: str, reason: Annotated[str, Form()] = ""
+) -> Response:
+    application = _application(request, session, token)
+    try:
+        service.withdraw(session, application, reason[:2000], utcnow())
+    except service.JourneyError as exc:
+        response = RedirectResponse(f"/a/{token}", status_code=303)
+        flash(request, response, exc.message, "alert")
+        return _private(response)
+    session.commit()
+    response = RedirectResponse(f"/a/{token}", status_code=303)
+    flash(request, response, "Ansökan är återtagen.")
+    return _private(response)
+
+
+@pages.get("/a/{token}/{step}")
+def step_page(request: Request, session: DbSession, token: str, step: str) -> Response:
+    step = _form_step(step)
+    application = _application(request, session, token)
+    session.commit()
+    if application.status is not ApplicationStatus.DRAFT:
+        return _private(RedirectResponse(f"/a/{token}", status_code=303))
+    return _step_page(
+        request, application, token, step, service.draft_values(application, step), {}
+    )
+
+
+@pages.post("/a/{token}/{step}")
+def save_step_page(
+    request: Request, session: DbSession, token: str, step: str, raw: PostedForm
+) -> Response:
+    """Save what was typed (always), then go on, back, or show what needs fixing."""
+    step = _form_step(step)
+    application = _application(request, session, token)
+    try:
+        service.save_step(application, step, raw)
+    except service.JourneyError:
+        return _private(RedirectResponse(f"/a/{token}", status_code=303))
+    session.commit()
+    index = [s.name for s in STEPS].index(step)
+    action = raw.get("action", "next")
+    if action == "back" and index:
+        return _private(RedirectResponse(f"/a/{token}/{STEPS[index - 1].name}", status_code=303))
+    result = service.check_step(step, raw, _context(application))
+    if action == "next" and result.ok:
+        return _private(RedirectResponse(f"/a/{token}/{STEPS[index + 1].name}", status_code=303))
+    return _step_page(
+        request, application, token, step, raw, result.errors,
+        status_code=400 if action == "next" else 200,
+    )  # fmt: skip
+
+
+@pages.get("/privacy")
+def privacy_page(request: Request) -> Response:
+    return render(request, "applicants/privacy.html", {"version": service.CONSENT_TEXT_VERSION})

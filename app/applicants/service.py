@@ -1,0 +1,552 @@
+"""The applicant's journey for småstöd: magic links, drafts, the rules of each step, submission.
+
+Everything here is plain functions over a session; the routes only translate HTTP. Drafts keep
+exactly what was typed (also when invalid), the rules are checked per field as the applicant
+goes and all together on submit, and submit is idempotent.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.applicants.models import ApplicantLink
+from app.applicants.schemas import COST_ROWS, STEPS, STEPS_BY_NAME
+from app.applications.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    CostLine,
+    FinancingKind,
+    FinancingLine,
+)
+from app.applications.service import allocate_reference
+from app.areas.models import ProgrammePeriod
+from app.audit import service as audit
+from app.audit.service import Actor
+from app.config import Settings
+from app.core.forms import (
+    FormResult,
+    iso_date,
+    optional,
+    optional_text,
+    required,
+    validate_field,
+    validate_form,
+    whole_number,
+)
+from app.core.money import format_money, parse_kronor
+from app.db import utcnow
+from app.organisations.models import LegalForm, Organisation
+from app.organisations.service import validators_for as organisation_validators
+from app.umbrellas.models import UmbrellaProject
+
+APPLICANT = "Sökande"
+CONSENT_TEXT_VERSION = "2026-11"
+
+
+class Incomplete(Exception):
+    """Submit refused: the steps that fail, each with its errors per field."""
+
+    def __init__(self, failing: dict[str, FormResult]) -> None:
+        super().__init__(", ".join(failing))
+        self.failing = failing
+
+
+class JourneyError(Exception):
+    """The applicant cannot do this now (e.g. the call has closed); ``message`` is Swedish."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def applicant_actor(application: Application) -> Actor:
+    return Actor(label=APPLICANT, area_id=application.area_id)
+
+
+# --- Magic links ---
+
+
+def _serializer(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.signing_key(), salt="applicant-link")
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_link(
+    session: Session, settings: Settings, application: Application, now: datetime | None = None
+) -> str:
+    """A new link token for ``application``; earlier links keep working until they expire."""
+    now = now or utcnow()
+    secret = secrets.token_urlsafe(32)
+    link = ApplicantLink(
+        application_id=application.id,
+        token_hash=_hash(secret),
+        created_at=now,
+        expires_at=now + timedelta(days=settings.applicant_link_days),
+    )
+    session.add(link)
+    session.flush()
+    return _serializer(settings).dumps([link.id, secret])
+
+
+def resolve_link(
+    session: Session, settings: Settings, token: str, now: datetime | None = None
+) -> Application | None:
+    """The application behind a link, or None when the link is tampered, unknown, revoked or
+    expired (all look the same to the visitor)."""
+    try:
+        link_id, secret = _serializer(settings).loads(token)
+        link = session.get(ApplicantLink, int(link_id))
+    except (BadSignature, ValueError, TypeError):
+        return None
+    now = now or utcnow()
+    if (
+        link is None
+        or not secrets.compare_digest(link.token_hash, _hash(str(secret)))
+        or link.revoked_at is not None
+        or link.expires_at <= now
+    ):
+        return None
+    link.last_used_at = now
+    return link.application
+
+
+def revoke_links(session: Session, application: Application, now: datetime | None = None) -> None:
+    """Stop every earlier link to the application (a new one is being sent)."""
+    for link in session.scalars(
+        select(ApplicantLink).where(
+            ApplicantLink.application_id == application.id, ApplicantLink.revoked_at.is_(None)
+        )
+    ):
+        link.revoked_at = now or utcnow()
+
+
+# --- Drafts ---
+
+
+def start_draft(session: Session, umbrella: UmbrellaProject, now: datetime) -> Application:
+    """Open a new draft under a call; refused when the call is not open."""
+    ensure_call_open(umbrella, now)
+    application = Application(
+        area_id=umbrella.area_id,
+        kind=ApplicationKind.SMALL_GRANT,
+        title="",
+        action_area_id=umbrella.action_area_id,
+        umbrella_project_id=umbrella.id,
+        status=ApplicationStatus.DRAFT,
+        draft_form={},
+        created_at=now,
+        status_changed_at=now,
+    )
+    session.add(application)
+    session.flush()
+    audit.record(
+        session,
+        applicant_actor(application),
+        entity_type="application",
+        entity_id=application.id,
+        action="draft_started",
+        summary=f"Ett utkast påbörjades under utlysningen {umbrella.name}",
+    )
+    return application
+
+
+def ensure_call_open(umbrella: UmbrellaProject, now: datetime) -> None:
+    if now < umbrella.call_opens_at:
+        raise JourneyError(f"Utlysningen {umbrella.name} har inte öppnat ännu.")
+    if now >= umbrella.call_closes_at:
+        raise JourneyError(
+            f"Utlysningen {umbrella.name} är stängd. Det går inte längre att skicka in ansökningar."
+        )
+
+
+def ensure_draft(application: Application) -> None:
+    if application.status is not ApplicationStatus.DRAFT:
+        raise JourneyError("Ansökan är redan inskickad och kan inte ändras här.")
+
+
+def save_step(application: Application, step: str, raw: dict[str, str]) -> None:
+    """Keep what was typed for ``step``, valid or not (drafts are saved as the applicant goes)."""
+    ensure_draft(application)
+    names = {spec.name for spec in STEPS_BY_NAME[step].fields}
+    # A new dict: SQLAlchemy only notices a JSON column change on assignment.
+    application.draft_form = {
+        **(application.draft_form or {}),
+        step: {name: str(raw.get(name, "")) for name in names},
+    }
+
+
+def draft_values(application: Application, step: str) -> dict[str, str]:
+    return dict((application.draft_form or {}).get(step, {}))
+
+
+# --- Rules per step ---
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules need besides the typed values."""
+
+    umbrella: UmbrellaProject
+    period: ProgrammePeriod
+    today: date
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, candidate_day)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _money(allow_zero: bool = True) -> Any:
+    return lambda value: parse_kronor(value, allow_zero=allow_zero)
+
+
+PROJECT_VALIDATORS = {
+    "title": required("Ange projektets namn.", max_length=200),
+    "description": required("Beskriv vad ni ska göra.", max_length=5000),
+    "expected_results": required("Beskriv vad som blir resultatet.", max_length=5000),
+    "project_start": iso_date("Ange när projektet startar."),
+    "project_end": iso_date("Ange när projektet slutar."),
+}
+
+BUDGET_VALIDATORS = {
+    **{
+        name: validator
+        for row in range(1, COST_ROWS + 1)
+        for name, validator in (
+            (f"cost_{row}_description", optional_text(200)),
+            (f"cost_{row}_amount", optional(_money())),
+        )
+    },
+    "leader_support": _money(allow_zero=False),
+    "public_cofinancing": optional(_money()),
+    "private_money": optional(_money()),
+    "volunteer_hours_adult": whole_number(100_000),
+    "volunteer_hours_youth": whole_number(100_000),
+    "volunteer_women": whole_number(10_000),
+    "volunteer_men": whole_number(10_000),
+}
+
+
+def _validators(step: str, raw: dict[str, str]) -> dict[str, Any]:
+    if step == "organisation":
+        return organisation_validators(raw)
+    return {"project": PROJECT_VALIDATORS, "budget": BUDGET_VALIDATORS}.get(step, {})
+
+
+def field_error(step: str, raw: dict[str, str], name: str, context: Context) -> str | None:
+    """The message for one field as the applicant leaves it: the field's own check, then the
+    rules that involve it and the call (so e.g. an ineligible legal form shows at once)."""
+    validators = _validators(step, raw)
+    if name not in validators:
+        return None
+    error = validate_field(validators, name, str(raw.get(name, "") or ""))
+    if error:
+        return error
+    return check_step(step, raw, context).errors.get(name)
+
+
+@dataclass(frozen=True)
+class BudgetTotals:
+    cash_costs_ore: int
+    leader_support_ore: int
+    public_ore: int
+    private_ore: int
+    volunteer_ore: int
+
+    @property
+    def cash_financing_ore(self) -> int:
+        return self.leader_support_ore + self.public_ore + self.private_ore
+
+    @property
+    def total_costs_ore(self) -> int:
+        """Ideellt arbete is both a cost and its own financing."""
+        return self.cash_costs_ore + self.volunteer_ore
+
+    @property
+    def total_financing_ore(self) -> int:
+        return self.cash_financing_ore + self.volunteer_ore
+
+
+def budget_totals(cleaned: dict[str, Any], period: ProgrammePeriod) -> BudgetTotals:
+    return BudgetTotals(
+        cash_costs_ore=sum(
+            cleaned.get(f"cost_{row}_amount") or 0 for row in range(1, COST_ROWS + 1)
+        ),
+        leader_support_ore=cleaned.get("leader_support") or 0,
+        public_ore=cleaned.get("public_cofinancing") or 0,
+        private_ore=cleaned.get("private_money") or 0,
+        volunteer_ore=(cleaned.get("volunteer_hours_adult") or 0) * period.volunteer_rate_adult_ore
+        + (cleaned.get("volunteer_hours_youth") or 0) * period.volunteer_rate_youth_ore,
+    )
+
+
+def check_step(step: str, raw: dict[str, str], context: Context) -> FormResult:
+    """Every rule of one step: each field, then the rules across fields and against the call."""
+    result = validate_form(_validators(step, raw), raw)
+    rules = {
+        "organisation": _organisation_rules,
+        "project": _project_rules,
+        "budget": _budget_rules,
+    }.get(step)
+    if rules:
+        rules(result, context)
+    return result
+
+
+def _organisation_rules(result: FormResult, context: Context) -> None:
+    cleaned, errors, umbrella = result.cleaned, result.errors, context.umbrella
+    form = cleaned.get("legal_form")
+    if form is not None and form.value not in umbrella.eligible_legal_forms:
+        allowed = ", ".join(LegalForm(f).label.lower() for f in umbrella.eligible_legal_forms)
+        errors["legal_form"] = (
+            f"{form.label} kan inte söka småstöd ur {umbrella.name}. Det kan: {allowed}."
+        )
+    if "bankgiro" not in errors and "plusgiro" not in errors:
+        if not cleaned.get("bankgiro") and not cleaned.get("plusgiro"):
+            errors["bankgiro"] = "Ange bankgiro eller plusgiro, så att stödet kan betalas ut."
+        elif cleaned.get("bankgiro") and cleaned.get("plusgiro"):
+            errors["plusgiro"] = "Ange antingen bankgiro eller plusgiro, inte båda."
+
+
+def _project_rules(result: FormResult, context: Context) -> None:
+    cleaned, errors = result.cleaned, result.errors
+    start, end = cleaned.get("project_start"), cleaned.get("project_end")
+    if start is not None and start < context.today:
+        errors["project_start"] = (
+            "Projektet kan inte starta före ansökningsdagen: kostnader räknas först från den dag "
+            "ansökan kommer in."
+        )
+    if start is None or end is None:
+        return
+    months = context.umbrella.max_project_months
+    if end < start:
+        errors["project_end"] = "Slutdatumet kan inte vara före startdatumet."
+    elif end > _add_months(start, months):
+        errors["project_end"] = f"Projektet får pågå i högst {months} månader."
+
+
+def _budget_rules(result: FormResult, context: Context) -> None:
+    cleaned, errors, umbrella = result.cleaned, result.errors, context.umbrella
+    for row in range(1, COST_ROWS + 1):
+        described, amount = (
+            cleaned.get(f"cost_{row}_description"),
+            cleaned.get(f"cost_{row}_amount"),
+        )
+        if amount and not described and f"cost_{row}_description" not in errors:
+            errors[f"cost_{row}_description"] = "Skriv vad kostnaden gäller."
+        if described and amount is None and f"cost_{row}_amount" not in errors:
+            errors[f"cost_{row}_amount"] = "Ange kostnadens belopp."
+    support = cleaned.get("leader_support")
+    if support is not None and not umbrella.min_grant_ore <= support <= umbrella.max_grant_ore:
+        errors["leader_support"] = (
+            f"Ni kan söka mellan {format_money(umbrella.min_grant_ore)} och "
+            f"{format_money(umbrella.max_grant_ore)} ur {umbrella.name}."
+        )
+    if result.errors:
+        return  # the sums below are only meaningful when every amount could be read
+    totals = budget_totals(cleaned, context.period)
+    required_volunteer = -(-totals.leader_support_ore * umbrella.volunteer_match_percent // 100)
+    if totals.volunteer_ore < required_volunteer:
+        errors["volunteer_hours_adult"] = (
+            f"Det ideella arbetet är värt {format_money(totals.volunteer_ore)}. Det behöver vara "
+            f"värt minst {format_money(required_volunteer)} "
+            f"({umbrella.volunteer_match_percent} % av stödet)."
+        )
+    hours = (cleaned.get("volunteer_hours_adult") or 0) + (
+        cleaned.get("volunteer_hours_youth") or 0
+    )
+    if hours and not (cleaned.get("volunteer_women") or cleaned.get("volunteer_men")):
+        errors["volunteer_women"] = "Ange hur många kvinnor och män som arbetar ideellt."
+    if totals.cash_costs_ore != totals.cash_financing_ore:
+        difference = totals.cash_costs_ore - totals.cash_financing_ore
+        errors["totals"] = (
+            f"Kostnaderna ({format_money(totals.cash_costs_ore)}) och finansieringen "
+            f"({format_money(totals.cash_financing_ore)}) måste vara lika stora. "
+            + (
+                f"Det saknas finansiering för {format_money(difference)}."
+                if difference > 0
+                else f"Finansieringen är {format_money(-difference)} för stor."
+            )
+        )
+
+
+def check_all(application: Application, context: Context) -> dict[str, FormResult]:
+    """Every step of the draft, as it would be judged on submit."""
+    return {
+        step.name: check_step(step.name, draft_values(application, step.name), context)
+        for step in STEPS
+        if step.fields
+    }
+
+
+# --- Submission ---
+
+
+def submit(
+    session: Session,
+    application: Application,
+    context: Context,
+    *,
+    consent: bool,
+    now: datetime,
+) -> bool:
+    """Turn a valid draft into a received application; True when this call did it.
+
+    Raises ``Incomplete`` with the failing steps (nothing changes then). Idempotent: submitting
+    an application that is already received changes nothing and returns False, so a double click
+    or a retried request never creates a second application, number or receipt.
+    """
+    if application.status is not ApplicationStatus.DRAFT:
+        return False
+    ensure_call_open(context.umbrella, now)
+    results = check_all(application, context)
+    failing = {name: result for name, result in results.items() if not result.ok}
+    if not consent:
+        failing.setdefault("review", FormResult(raw={}))
+        failing["review"].errors["consent"] = (
+            "Ni behöver ta del av hur vi behandlar personuppgifter innan ansökan kan skickas."
+        )
+    if failing:
+        raise Incomplete(failing)
+
+    org = results["organisation"].cleaned
+    project = results["project"].cleaned
+    budget = results["budget"].cleaned
+    application.organisation = _organisation(session, application.area_id, org)
+    application.contact_name = org["contact_name"]
+    application.contact_email = org["contact_email"]
+    application.contact_phone = org["contact_phone"] or ""
+    application.title = project["title"]
+    application.description = project["description"]
+    application.expected_results = project["expected_results"]
+    application.project_start = project["project_start"]
+    application.project_end = project["project_end"]
+    _write_budget(application, budget, context.period)
+    application.requested_ore = budget["leader_support"]
+    application.status = ApplicationStatus.SUBMITTED
+    application.submitted_at = application.status_changed_at = now
+    application.reference = allocate_reference(
+        session, application.area_id, ApplicationKind.SMALL_GRANT, now.year
+    )
+    application.consent_at = now
+    application.consent_text_version = CONSENT_TEXT_VERSION
+    application.draft_form = None
+    session.flush()
+    audit.record(
+        session,
+        applicant_actor(application),
+        entity_type="application",
+        entity_id=application.id,
+        action="submitted",
+        summary=(
+            f"Ansökan {application.reference} kom in: {application.title}, "
+            f"{format_money(application.requested_ore)} söks"
+        ),
+        changes={"status": [ApplicationStatus.DRAFT.value, ApplicationStatus.SUBMITTED.value]},
+    )
+    return True
+
+
+def _organisation(session: Session, area_id: int, org: dict[str, Any]) -> Organisation:
+    """The area's record for this organisationsnummer, created or brought up to date."""
+    organisation = session.scalar(
+        select(Organisation).where(
+            Organisation.area_id == area_id, Organisation.org_number == org["org_number"]
+        )
+    )
+    if organisation is None:
+        organisation = Organisation(area_id=area_id, org_number=org["org_number"])
+        session.add(organisation)
+    for field in (
+        "name", "legal_form", "street_address", "postal_code", "city", "contact_name",
+        "contact_email", "contact_phone",
+    ):  # fmt: skip
+        setattr(organisation, field, org[field] or "")
+    organisation.bankgiro, organisation.plusgiro = org["bankgiro"], org["plusgiro"]
+    return organisation
+
+
+def _write_budget(
+    application: Application, budget: dict[str, Any], period: ProgrammePeriod
+) -> None:
+    costs = [
+        CostLine(position=row, description=budget[f"cost_{row}_description"],
+                 amount_ore=budget[f"cost_{row}_amount"])
+        for row in range(1, COST_ROWS + 1)
+        if budget[f"cost_{row}_amount"]
+    ]  # fmt: skip
+    financing = [
+        FinancingLine(position=1, kind=FinancingKind.LEADER_SUPPORT, description="Småstöd",
+                      amount_ore=budget["leader_support"]),
+    ]  # fmt: skip
+    for kind, key, text in (
+        (FinancingKind.PUBLIC_COFINANCING, "public_cofinancing", "Offentlig medfinansiering"),
+        (FinancingKind.PRIVATE_MONEY, "private_money", "Egna eller privata medel"),
+    ):
+        if budget[key]:
+            financing.append(FinancingLine(position=len(financing) + 1, kind=kind,
+                                           description=text, amount_ore=budget[key]))  # fmt: skip
+    women, men = budget["volunteer_women"], budget["volunteer_men"]
+    for key, rate, text in (
+        (
+            "volunteer_hours_adult",
+            period.volunteer_rate_adult_ore,
+            "Ideellt arbete, 16 år och äldre",
+        ),
+        ("volunteer_hours_youth", period.volunteer_rate_youth_ore, "Ideellt arbete, 13–15 år"),
+    ):
+        hours = budget[key]
+        if not hours:
+            continue
+        costs.append(CostLine(position=len(costs) + 1, description=text, amount_ore=hours * rate))
+        financing.append(
+            FinancingLine(
+                position=len(financing) + 1, kind=FinancingKind.VOLUNTEER_WORK, description=text,
+                amount_ore=hours * rate, volunteer_hours=hours, volunteer_rate_ore=rate,
+                volunteer_women=women, volunteer_men=men,
+            )
+        )  # fmt: skip
+    application.cost_lines = costs
+    application.financing_lines = financing
+
+
+def withdraw(session: Session, application: Application, reason: str, now: datetime) -> None:
+    """The applicant takes the application back (återtar); possible until it is decided."""
+    open_states = {
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.IN_REVIEW,
+        ApplicationStatus.AWAITING_INFORMATION,
+        ApplicationStatus.READY_FOR_DECISION,
+    }
+    if application.status not in open_states:
+        raise JourneyError("Ansökan kan inte återtas nu: den är redan beslutad eller avslutad.")
+    before = application.status
+    application.status = ApplicationStatus.WITHDRAWN
+    application.status_changed_at = now
+    audit.record(
+        session,
+        applicant_actor(application),
+        entity_type="application",
+        entity_id=application.id,
+        action="withdrawn",
+        summary="Sökanden återtog ansökan",
+        changes={"status": [before.value, ApplicationStatus.WITHDRAWN.value]},
+        reason=reason.strip() or None,
+    )

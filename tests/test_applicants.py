@@ -1,0 +1,333 @@
+"""The applicant's journey for småstöd: rules per step, drafts, links, submission, withdrawal."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.applicants import service
+from app.applicants.models import ApplicantLink
+from app.applications.models import Application, ApplicationStatus, FinancingKind
+from app.email.models import OutboxMessage
+from app.organisations.models import Organisation
+from tests.factories import AreaSetup
+from tests.http import post_form
+
+NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
+TODAY = date(2026, 11, 24)
+
+ORGANISATION = {
+    "name": "Stjärnhovs bygdegårdsförening",
+    "legal_form": "ideell_forening",
+    "org_number": "817604-5527",
+    "bankgiro": "5050-1055",
+    "plusgiro": "",
+    "street_address": "Bygdevägen 2",
+    "postal_code": "642 91",
+    "city": "Stjärnhov",
+    "contact_name": "Eva Ek",
+    "contact_email": "eva@example.se",
+    "contact_phone": "070-111 22 33",
+}
+PROJECT = {
+    "title": "Reservkraft till bygdegården",
+    "description": "Vi köper ett reservaggregat så att bygdegården kan vara värmestuga vid kris.",
+    "expected_results": "En värmestuga för 200 hushåll, två övningar per år.",
+    "project_start": "2026-12-01",
+    "project_end": "2027-04-30",
+}
+# 40 000 kr in costs = 40 000 kr support; 60 volunteer hours × 340 kr = 20 400 kr ≥ 50 %.
+BUDGET = {
+    "cost_1_description": "Reservaggregat",
+    "cost_1_amount": "32 000",
+    "cost_2_description": "Installation",
+    "cost_2_amount": "8000",
+    "leader_support": "40 000",
+    "volunteer_hours_adult": "60",
+    "volunteer_women": "4",
+    "volunteer_men": "3",
+}
+
+
+@pytest.fixture
+def context(area: AreaSetup) -> service.Context:
+    return service.Context(area.umbrella, area.period, TODAY)
+
+
+@pytest.fixture
+def draft(db: Session, area: AreaSetup) -> Application:
+    application = service.start_draft(db, area.umbrella, NOW)
+    db.flush()
+    return application
+
+
+def _fill(application: Application, **overrides: dict[str, str]) -> None:
+    for step, values in (("organisation", ORGANISATION), ("project", PROJECT), ("budget", BUDGET)):
+        service.save_step(application, step, {**values, **overrides.get(step, {})})
+
+
+# --- Rules ------------------------------------------------------------------------------------
+
+
+def test_a_closed_call_takes_no_new_drafts(db: Session, area: AreaSetup) -> None:
+    with pytest.raises(service.JourneyError, match="är stängd"):
+        service.start_draft(db, area.umbrella, area.umbrella.call_closes_at)
+    with pytest.raises(service.JourneyError, match="har inte öppnat"):
+        service.start_draft(db, area.umbrella, area.umbrella.call_opens_at - timedelta(seconds=1))
+
+
+@pytest.mark.parametrize(
+    ("step", "changes", "field", "message"),
+    [
+        ("organisation", {"org_number": "817604-5528"}, "org_number",
+         "Organisationsnumret är inte giltigt – kontrollsiffran stämmer inte."),
+        ("organisation", {"legal_form": "aktiebolag", "org_number": "556036-0793"}, "legal_form",
+         "Aktiebolag kan inte söka småstöd ur Beredskap. Det kan: ideell förening."),
+        ("organisation", {"bankgiro": ""}, "bankgiro",
+         "Ange bankgiro eller plusgiro, så att stödet kan betalas ut."),
+        ("project", {"project_start": "2026-11-23"}, "project_start",
+         "Projektet kan inte starta före ansökningsdagen: kostnader räknas först från den dag "
+         "ansökan kommer in."),
+        ("project", {"project_end": "2026-11-30"}, "project_end",
+         "Slutdatumet kan inte vara före startdatumet."),
+        ("project", {"project_end": "2027-06-02"}, "project_end",
+         "Projektet får pågå i högst 6 månader."),
+        ("project", {"title": "x" * 10_000}, "title", "Högst 200 tecken."),
+        ("budget", {"leader_support": "60 000", "cost_1_amount": "52 000"}, "leader_support",
+         "Ni kan söka mellan 10\xa0000\xa0kr och 50\xa0000\xa0kr ur Beredskap."),
+        ("budget", {"leader_support": "5000", "cost_1_amount": "0", "cost_2_amount": "5000"},
+         "leader_support", "Ni kan söka mellan 10\xa0000\xa0kr och 50\xa0000\xa0kr ur Beredskap."),
+        ("budget", {"volunteer_hours_adult": "58"}, "volunteer_hours_adult",
+         "Det ideella arbetet är värt 19\xa0720\xa0kr. Det behöver vara värt minst 20\xa0000\xa0kr "
+         "(50 % av stödet)."),
+        ("budget", {"volunteer_women": "0", "volunteer_men": ""}, "volunteer_women",
+         "Ange hur många kvinnor och män som arbetar ideellt."),
+        ("budget", {"cost_2_amount": "9000"}, "totals",
+         "Kostnaderna (41\xa0000\xa0kr) och finansieringen (40\xa0000\xa0kr) måste vara lika "
+         "stora. Det saknas finansiering för 1\xa0000\xa0kr."),
+        ("budget", {"cost_2_description": ""}, "cost_2_description", "Skriv vad kostnaden gäller."),
+        ("budget", {"leader_support": "tolv tusen"}, "leader_support",
+         "Ange beloppet i kronor, t.ex. 12 500 eller 12 500,50."),
+    ],
+)  # fmt: skip
+def test_each_rule_is_explained_on_its_field(
+    context: service.Context, step: str, changes: dict, field: str, message: str
+) -> None:
+    base = {"organisation": ORGANISATION, "project": PROJECT, "budget": BUDGET}[step]
+    result = service.check_step(step, {**base, **changes}, context)
+    assert result.errors.get(field) == message, result.errors
+    if field != "totals":
+        assert service.field_error(step, {**base, **changes}, field, context) == message
+
+
+@pytest.mark.parametrize("step", ["organisation", "project", "budget"])
+def test_the_example_application_passes_every_step(context: service.Context, step: str) -> None:
+    base = {"organisation": ORGANISATION, "project": PROJECT, "budget": BUDGET}[step]
+    assert service.check_step(step, base, context).errors == {}
+
+
+def test_budget_totals_are_exact_ore(context: service.Context) -> None:
+    result = service.check_step(
+        "budget", {**BUDGET, "volunteer_hours_youth": "3", "public_cofinancing": "0,50"}, context
+    )
+    totals = service.budget_totals(result.cleaned, context.period)
+    assert totals.volunteer_ore == 60 * 34_000 + 3 * 7_700
+    assert totals.cash_financing_ore == 4_000_050
+    assert isinstance(totals.total_costs_ore, int)
+
+
+# --- Drafts and submission ----------------------------------------------------------------------
+
+
+def test_drafts_keep_exactly_what_was_typed(draft: Application) -> None:
+    service.save_step(draft, "project", {**PROJECT, "project_end": "i vår", "unknown": "x"})
+    assert service.draft_values(draft, "project")["project_end"] == "i vår"
+    assert "unknown" not in service.draft_values(draft, "project")
+
+
+def test_submit_turns_the_draft_into_a_received_application(
+    db: Session, draft: Application, context: service.Context
+) -> None:
+    _fill(draft)
+    assert service.submit(db, draft, context, consent=True, now=NOW) is True
+    assert draft.status is ApplicationStatus.SUBMITTED
+    assert draft.reference == "SMÅ-2026-0001"
+    assert (draft.requested_ore, draft.title, draft.project_start) == (
+        4_000_000, "Reservkraft till bygdegården", date(2026, 12, 1),
+    )  # fmt: skip
+    assert draft.total_costs_ore == draft.total_financing_ore == 4_000_000 + 60 * 34_000
+    volunteer = [
+        line for line in draft.financing_lines if line.kind is FinancingKind.VOLUNTEER_WORK
+    ]
+    assert [(v.volunteer_hours, v.volunteer_women, v.volunteer_men) for v in volunteer] == [
+        (60, 4, 3)
+    ]
+    assert (draft.consent_at, draft.consent_text_version) == (NOW, service.CONSENT_TEXT_VERSION)
+    assert draft.draft_form is None
+    organisation = db.scalar(select(Organisation).where(Organisation.org_number == "8176045527"))
+    assert organisation is not None and organisation.bankgiro == "50501055"
+
+
+def test_submit_twice_changes_nothing(db: Session, draft: Application, context) -> None:
+    _fill(draft)
+    assert service.submit(db, draft, context, consent=True, now=NOW) is True
+    assert service.submit(db, draft, context, consent=True, now=NOW + timedelta(seconds=1)) is False
+    assert draft.reference == "SMÅ-2026-0001"
+    assert db.scalar(select(func.count()).select_from(Application)) == 1
+
+
+def test_incomplete_or_unconsented_drafts_are_not_submitted(
+    db: Session, draft: Application, context: service.Context
+) -> None:
+    _fill(draft, budget={"leader_support": "70 000"})
+    with pytest.raises(service.Incomplete) as refused:
+        service.submit(db, draft, context, consent=False, now=NOW)
+    assert set(refused.value.failing) == {"budget", "review"}
+    assert "consent" in refused.value.failing["review"].errors
+    assert draft.status is ApplicationStatus.DRAFT
+    assert draft.reference is None
+
+
+def test_withdrawal(db: Session, draft: Application, context: service.Context) -> None:
+    _fill(draft)
+    service.submit(db, draft, context, consent=True, now=NOW)
+    service.withdraw(db, draft, "Vi fick pengar från kommunen i stället.", NOW)
+    assert draft.status is ApplicationStatus.WITHDRAWN
+    with pytest.raises(service.JourneyError):
+        service.withdraw(db, draft, "", NOW)
+
+
+# --- Links ----------------------------------------------------------------------------------
+
+
+def test_links_are_signed_expiring_and_revocable(
+    db: Session,
+    settings,
+    draft: Application,
+) -> None:
+    token = service.issue_link(db, settings, draft, now=NOW)
+    assert service.resolve_link(db, settings, token, now=NOW) is draft
+    tampered = token[:-3] + ("abc" if not token.endswith("abc") else "xyz")
+    assert service.resolve_link(db, settings, tampered, now=NOW) is None
+    later = NOW + timedelta(days=settings.applicant_link_days, seconds=1)
+    assert service.resolve_link(db, settings, token, now=later) is None
+    service.revoke_links(db, draft, now=NOW)
+    assert service.resolve_link(db, settings, token, now=NOW) is None
+    other_key = settings.model_copy(update={"secret_key": SecretStr("z" * 48)})
+    fresh = service.issue_link(db, settings, draft, now=NOW)
+    assert service.resolve_link(db, other_key, fresh, now=NOW) is None
+
+
+# --- Over HTTP --------------------------------------------------------------------------------
+
+
+def _start(client: TestClient, area: AreaSetup) -> str:
+    response = post_form(client, f"/calls/{area.umbrella.id}/start", {}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["referrer-policy"] == "no-referrer"
+    match = re.fullmatch(r"/a/([^/]+)/organisation", response.headers["location"])
+    assert match
+    return match.group(1)
+
+
+def test_the_whole_form_over_http(client: TestClient, db: Session, area: AreaSetup) -> None:
+    assert "Börja ansökan" in client.get(f"/calls/{area.umbrella.id}").text
+    token = _start(client, area)
+
+    wrong = post_form(
+        client, f"/a/{token}/organisation", {**ORGANISATION, "org_number": "817604-5528"}
+    )
+    assert wrong.status_code == 400
+    assert "Organisationsnumret är inte giltigt – kontrollsiffran stämmer inte." in wrong.text
+    assert (
+        'value="817604-5528"' in wrong.text
+        and 'value="Stjärnhovs bygdegårdsförening"' in wrong.text
+    )
+
+    for step, values, following in (
+        ("organisation", ORGANISATION, "project"),
+        ("project", PROJECT, "budget"),
+        ("budget", BUDGET, "review"),
+    ):
+        response = post_form(client, f"/a/{token}/{step}", values, follow_redirects=False)
+        assert response.headers["location"] == f"/a/{token}/{following}", response.text[-3000:]
+
+    review = client.get(f"/a/{token}/review")
+    assert "Reservkraft till bygdegården" in review.text
+    unconsented = post_form(client, f"/a/{token}/submit", {})
+    assert unconsented.status_code == 400
+    assert "Ni behöver ta del av hur vi behandlar personuppgifter" in unconsented.text
+
+    first = post_form(client, f"/a/{token}/submit", {"consent": "yes"}, follow_redirects=False)
+    again = post_form(client, f"/a/{token}/submit", {"consent": "yes"}, follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    status = client.get(first.headers["location"])
+    assert "Tack! Ansökan har kommit in och fått nummer SMÅ-2026-0001." in status.text
+    assert "Inkommen" in status.text
+    receipts = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "receipt")).all()
+    assert len(receipts) == 1
+    assert receipts[0].to_address == "eva@example.se"
+    assert "SMÅ-2026-0001" in receipts[0].subject
+    assert f"/a/{token}" in receipts[0].body_text
+    assert db.scalar(select(func.count()).select_from(Application)) == 1
+
+
+def test_html_is_shown_escaped(client: TestClient, area: AreaSetup) -> None:
+    token = _start(client, area)
+    script = "<script>alert('x')</script>"
+    post_form(client, f"/a/{token}/project", {**PROJECT, "title": script, "action": "save"})
+    page = client.get(f"/a/{token}/project").text
+    assert script not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+
+
+def test_field_check_saves_the_draft(client: TestClient, db: Session, area: AreaSetup) -> None:
+    token = _start(client, area)
+    response = post_form(
+        client, f"/a/{token}/validate?step=budget&field=leader_support",
+        {**BUDGET, "leader_support": "90 000"},
+    )  # fmt: skip
+    assert "Ni kan söka mellan 10\xa0000\xa0kr och 50\xa0000\xa0kr ur Beredskap." in response.text
+    application = db.scalar(
+        select(Application).where(Application.status == ApplicationStatus.DRAFT)
+    )
+    assert service.draft_values(application, "budget")["leader_support"] == "90 000"
+
+
+@pytest.mark.parametrize("make_token", ["tampered", "expired", "revoked", "garbage"])
+def test_bad_links_show_a_clear_message(
+    client: TestClient,
+    db: Session,
+    area: AreaSetup,
+    settings,
+    make_token: str,
+) -> None:
+    application = service.start_draft(db, area.umbrella, NOW)
+    token = service.issue_link(db, settings, application, now=datetime.now(UTC))
+    link = db.scalars(select(ApplicantLink)).one()
+    if make_token == "tampered":
+        token = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    elif make_token == "expired":
+        link.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    elif make_token == "revoked":
+        link.revoked_at = datetime.now(UTC)
+    else:
+        token = "inte-en-länk"
+    db.commit()
+    response = client.get(f"/a/{token}/organisation")
+    assert response.status_code == 404
+    assert "Länken fungerar inte." in response.text
+
+
+def test_closed_call_page_says_so(client: TestClient, db: Session, area: AreaSetup) -> None:
+    area.umbrella.call_closes_at = datetime.now(UTC) - timedelta(days=1)
+    area.umbrella.call_opens_at = datetime.now(UTC) - timedelta(days=30)
+    db.commit()
+    assert "Börja ansökan" not in client.get(f"/calls/{area.umbrella.id}").text
+    response = post_form(client, f"/calls/{area.umbrella.id}/start", {})
+    assert response.status_code == 400
+    assert "Utlysningen Beredskap är stängd." in response.text
