@@ -18,6 +18,7 @@ from starlette.responses import Response
 from app.applicants.routes import pages as applicants_pages
 from app.applications.routes import api as applications_api
 from app.applications.routes import pages as applications_pages
+from app.attachments.routes import pages as attachments_pages
 from app.auth.csrf import CSRFCookieMiddleware, verify_csrf
 from app.auth.dependencies import SESSION_COOKIE, LoginRequired, Viewer, viewer_for_token
 from app.auth.routes import api as auth_api
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         umbrellas_pages,
         applicants_pages,
         applications_pages,
+        attachments_pages,
         organisations_pages,
         ledger_pages,
         board_pages,

@@ -66,8 +66,14 @@ def db(session_factory) -> Iterator[Session]:
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return Settings(environment="test", login_max_failures=5, secret_key="k" * 48)
+def settings(tmp_path) -> Settings:
+    return Settings(
+        environment="test",
+        login_max_failures=5,
+        secret_key="k" * 48,
+        attachments_dir=tmp_path / "attachments",
+        mail_sender_enabled=False,
+    )
 
 
 @pytest.fixture

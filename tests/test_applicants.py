@@ -14,8 +14,9 @@ from app.applicants.models import ApplicantLink
 from app.applications.models import Application, ApplicationStatus, FinancingKind
 from app.email.models import OutboxMessage
 from app.organisations.models import Organisation
+from tests import files
 from tests.factories import AreaSetup
-from tests.http import post_form
+from tests.http import csrf_token, post_form
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
@@ -251,7 +252,7 @@ def test_the_whole_form_over_http(client: TestClient, db: Session, area: AreaSet
     for step, values, following in (
         ("organisation", ORGANISATION, "project"),
         ("project", PROJECT, "budget"),
-        ("budget", BUDGET, "review"),
+        ("budget", BUDGET, "attachments"),
     ):
         response = post_form(client, f"/a/{token}/{step}", values, follow_redirects=False)
         assert response.headers["location"] == f"/a/{token}/{following}", response.text[-3000:]
@@ -331,3 +332,53 @@ def test_closed_call_page_says_so(client: TestClient, db: Session, area: AreaSet
     response = post_form(client, f"/calls/{area.umbrella.id}/start", {})
     assert response.status_code == 400
     assert "Utlysningen Beredskap är stängd." in response.text
+
+
+def test_required_attachments_over_http(
+    client: TestClient, db: Session, area: AreaSetup, settings
+) -> None:
+    area.umbrella.required_attachments = ["Budget", "Styrelsebeslut"]
+    db.commit()
+    token = _start(client, area)
+    for step, values in (("organisation", ORGANISATION), ("project", PROJECT), ("budget", BUDGET)):
+        post_form(client, f"/a/{token}/{step}", values)
+    refused = post_form(client, f"/a/{token}/submit", {"consent": "yes"})
+    assert refused.status_code == 400
+    assert "Bifoga också: budget, styrelsebeslut." in refused.text
+
+    def upload(label: str, name: str, data: bytes):
+        return client.post(
+            f"/a/{token}/attachments",
+            data={"label": label, "csrf_token": csrf_token(client)},
+            files={"file": (name, data)},
+            follow_redirects=False,
+        )
+
+    disguised = upload("Budget", "budget.pdf", b"MZ\x90\x00" + b"\x00" * 200)
+    assert disguised.status_code == 400
+    assert "Filen är inte den filtyp som namnet anger." in disguised.text
+    assert upload("Budget", "../../budget.pdf", files.pdf()).status_code == 303
+    assert upload("Styrelsebeslut", "beslut.png", files.png()).status_code == 303
+    page = client.get(f"/a/{token}/attachments").text
+    assert "Alla bilagor som krävs finns med." in page
+    stored = sorted((settings.attachments_dir).iterdir())
+    assert len(stored) == 2 and all(re.fullmatch(r"[0-9a-f]{32}", p.name) for p in stored)
+
+    application = db.scalar(
+        select(Application).where(Application.status == ApplicationStatus.DRAFT)
+    )
+    budget = next(a for a in application.attachments if a.label == "Budget")
+    download = client.get(f"/a/{token}/attachments/{budget.id}")
+    assert download.content == files.pdf()
+    assert download.headers["content-type"] == "application/pdf"
+    assert download.headers["content-disposition"].startswith("attachment;")
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert ".." not in budget.original_filename
+
+    other_token = _start(client, area)
+    assert client.get(f"/a/{other_token}/attachments/{budget.id}").status_code == 404
+
+    submitted = post_form(client, f"/a/{token}/submit", {"consent": "yes"}, follow_redirects=False)
+    assert submitted.status_code == 303
+    # Once submitted, attachments can no longer be removed.
+    assert post_form(client, f"/a/{token}/attachments/{budget.id}/delete", {}).status_code == 404

@@ -4,21 +4,25 @@ The magic-link token is in the path; every page under it is sent with ``no-refer
 ``no-store`` so the link does not leak to other sites or shared caches.
 """
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app.applicants import messages, service
 from app.applicants.schemas import COST_ROWS, STEPS, STEPS_BY_NAME
 from app.applications.models import Application, ApplicationStatus
+from app.attachments.routes import file_response
+from app.attachments.service import LABEL_MISSING, display_size, read_limited, store
 from app.audit.models import AuditEvent
 from app.auth.dependencies import DbSession
 from app.core.clock import local_today
 from app.core.flash import flash
-from app.core.forms import PostedForm
+from app.core.forms import FieldError, PostedForm
 from app.core.params import RecordId
 from app.core.templates import render
 from app.db import utcnow
@@ -324,6 +328,125 @@ def withdraw_application(
     response = RedirectResponse(f"/a/{token}", status_code=303)
     flash(request, response, "Ansökan är återtagen.")
     return _private(response)
+
+
+@dataclass(frozen=True)
+class Upload:
+    label: str
+    filename: str
+    data: bytes | None
+    error: str | None
+
+
+async def _upload(request: Request) -> Upload:
+    """The posted file, read with a size limit before the (synchronous) route runs."""
+    form = await request.form()
+    label, file = str(form.get("label", "")), form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return Upload(label, "", None, "Välj en fil att ladda upp.")
+    try:
+        data = await read_limited(file, request.app.state.settings.max_attachment_bytes)
+    except FieldError as exc:
+        return Upload(label, file.filename, None, exc.message)
+    return Upload(label, file.filename, data, None)
+
+
+def _attachments_page(
+    request: Request,
+    application: Application,
+    token: str,
+    errors: dict[str, str],
+    label: str = "",
+    status_code: int = 200,
+) -> Response:
+    context = _context(application)
+    missing = service.missing_attachments(application, context.umbrella)
+    return _private(
+        render(
+            request,
+            "applicants/attachments.html",
+            {
+                "application": application,
+                "umbrella": context.umbrella,
+                "token": token,
+                "steps": STEPS,
+                "step": STEPS_BY_NAME["attachments"],
+                "missing": missing,
+                "labels": [*context.umbrella.required_attachments, "Övrigt"],
+                "label": label or (missing[0] if missing else ""),
+                "errors": errors,
+                "display_size": display_size,
+                "max_size": display_size(request.app.state.settings.max_attachment_bytes),
+            },
+            status_code=status_code,
+        )
+    )
+
+
+@pages.get("/a/{token}/attachments")
+def attachments_page(request: Request, session: DbSession, token: str) -> Response:
+    application = _application(request, session, token)
+    session.commit()
+    if application.status is not ApplicationStatus.DRAFT:
+        return _private(RedirectResponse(f"/a/{token}", status_code=303))
+    return _attachments_page(request, application, token, {})
+
+
+@pages.post("/a/{token}/attachments")
+def upload_attachment(
+    request: Request,
+    session: DbSession,
+    token: str,
+    upload: Annotated[Upload, Depends(_upload)],
+) -> Response:
+    application = _application(request, session, token)
+    service.ensure_draft(application)
+    settings = request.app.state.settings
+    errors = {"file": upload.error} if upload.error else {}
+    if upload.data is not None:
+        try:
+            attachment = store(
+                session, service.applicant_actor(application), application=application,
+                label=upload.label, filename=upload.filename, data=upload.data,
+                storage_dir=settings.attachments_dir, max_bytes=settings.max_attachment_bytes,
+            )  # fmt: skip
+        except FieldError as exc:
+            errors["label" if exc.message == LABEL_MISSING else "file"] = exc.message
+    if errors:
+        return _attachments_page(request, application, token, errors, upload.label, status_code=400)
+    session.commit()
+    response = RedirectResponse(f"/a/{token}/attachments", status_code=303)
+    flash(request, response, f"{attachment.original_filename} är uppladdad.")
+    return _private(response)
+
+
+@pages.post("/a/{token}/attachments/{attachment_id}/delete")
+def delete_attachment(
+    request: Request, session: DbSession, token: str, attachment_id: RecordId
+) -> Response:
+    application = _application(request, session, token)
+    try:
+        stored = service.remove_attachment(
+            session, application, attachment_id, request.app.state.settings.attachments_dir
+        )
+    except service.JourneyError as exc:
+        raise HTTPException(status_code=404, detail=exc.message) from None
+    session.commit()
+    stored.unlink(missing_ok=True)
+    response = RedirectResponse(f"/a/{token}/attachments", status_code=303)
+    flash(request, response, "Bilagan är borttagen.")
+    return _private(response)
+
+
+@pages.get("/a/{token}/attachments/{attachment_id}")
+def download_attachment(
+    request: Request, session: DbSession, token: str, attachment_id: RecordId
+) -> Response:
+    application = _application(request, session, token)
+    attachment = next((a for a in application.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        raise HTTPException(status_code=404)
+    return _private(file_response(attachment, request.app.state.settings.attachments_dir))
 
 
 @pages.get("/a/{token}/{step}")

@@ -50,6 +50,7 @@ STEPS = (
     Step("organisation", "Organisation", ORGANISATION_FIELDS),
     Step("project", "Projektet", PROJECT_FIELDS),
     Step("budget", "Budget och finansiering", BUDGET_FIELDS),
+    Step("attachments", "Bilagor", ()),
     Step("review", "Granska och skicka", ()),
 )
 STEPS_BY_NAME = {step.name: step for step in STEPS}

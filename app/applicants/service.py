@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -27,6 +28,7 @@ from app.applications.models import (
 )
 from app.applications.service import allocate_reference
 from app.areas.models import ProgrammePeriod
+from app.attachments.service import path_of
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.config import Settings
@@ -386,13 +388,46 @@ def _budget_rules(result: FormResult, context: Context) -> None:
         )
 
 
+def missing_attachments(application: Application, umbrella: UmbrellaProject) -> list[str]:
+    """The call's required attachments (by label) that the application does not have yet."""
+    present = {attachment.label.casefold() for attachment in application.attachments}
+    return [label for label in umbrella.required_attachments if label.casefold() not in present]
+
+
 def check_all(application: Application, context: Context) -> dict[str, FormResult]:
     """Every step of the draft, as it would be judged on submit."""
-    return {
+    results = {
         step.name: check_step(step.name, draft_values(application, step.name), context)
         for step in STEPS
         if step.fields
     }
+    attachments = FormResult(raw={})
+    if missing := missing_attachments(application, context.umbrella):
+        attachments.errors["attachments"] = "Bifoga också: " + ", ".join(missing).lower() + "."
+    results["attachments"] = attachments
+    return results
+
+
+def remove_attachment(
+    session: Session, application: Application, attachment_id: int, storage_dir: Path
+) -> Path:
+    """Take back an attachment while the application is still a draft. Returns the stored file,
+    which the caller deletes once the transaction has committed."""
+    ensure_draft(application)
+    attachment = next((a for a in application.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        raise JourneyError("Bilagan finns inte.")
+    audit.record(
+        session,
+        applicant_actor(application),
+        entity_type="attachment",
+        entity_id=attachment.id,
+        action="remove",
+        summary=f"Bilagan {attachment.label} ({attachment.original_filename}) togs bort",
+    )
+    session.delete(attachment)
+    session.flush()
+    return path_of(attachment, storage_dir)
 
 
 # --- Submission ---

@@ -2,6 +2,7 @@
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,9 @@ from app.auth.models import User
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
 from app.organisations.models import Organisation
 from app.umbrellas.models import UmbrellaProject
+
+if TYPE_CHECKING:
+    from app.attachments.models import Attachment
 
 
 class ApplicationKind(enum.StrEnum):
@@ -154,6 +158,9 @@ class Application(Base):
     assigned_handler: Mapped[User | None] = relationship()
     cost_lines: Mapped[list["CostLine"]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="CostLine.position"
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        order_by="Attachment.uploaded_at", viewonly=True
     )
     financing_lines: Mapped[list["FinancingLine"]] = relationship(
         back_populates="application",
