@@ -382,3 +382,28 @@ def test_required_attachments_over_http(
     assert submitted.status_code == 303
     # Once submitted, attachments can no longer be removed.
     assert post_form(client, f"/a/{token}/attachments/{budget.id}/delete", {}).status_code == 404
+
+
+def test_a_new_link_can_be_requested_without_revealing_anything(
+    client: TestClient, db: Session, area: AreaSetup
+) -> None:
+    application = service.start_draft(db, area.umbrella, NOW)
+    _fill(application)
+    service.submit(db, application, service.Context(area.umbrella, area.period, TODAY),
+                   consent=True, now=NOW)  # fmt: skip
+    db.commit()
+    known = post_form(client, "/links", {"email": "EVA@example.se"})
+    unknown = post_form(client, "/links", {"email": "okand@example.se"})
+    assert "har vi skickat en ny länk dit" in known.text
+    assert "har vi skickat en ny länk dit" in unknown.text
+    mails = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "magic_link")).all()
+    assert [m.to_address for m in mails] == ["eva@example.se"]
+    token = re.search(r"/a/(\S+)", mails[0].body_text).group(1)
+    assert "SMÅ-2026-0001" in client.get(f"/a/{token}").text
+    for _ in range(5):
+        post_form(client, "/links", {"email": "eva@example.se"})
+    links_sent = select(func.count()).where(OutboxMessage.kind == "magic_link")
+    assert db.scalar(links_sent) == service.LINK_MAILS_PER_HOUR
+    bad = post_form(client, "/links", {"email": "inte en adress"})
+    assert bad.status_code == 400
+    assert "Ange en giltig e-postadress" in bad.text

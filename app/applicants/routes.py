@@ -22,7 +22,7 @@ from app.audit.models import AuditEvent
 from app.auth.dependencies import DbSession
 from app.core.clock import local_today
 from app.core.flash import flash
-from app.core.forms import FieldError, PostedForm
+from app.core.forms import FieldError, PostedForm, email_address
 from app.core.params import RecordId
 from app.core.templates import render
 from app.db import utcnow
@@ -102,6 +102,47 @@ def start_application(request: Request, session: DbSession, umbrella_id: RecordI
     token = service.issue_link(session, request.app.state.settings, application)
     session.commit()
     return _private(RedirectResponse(f"/a/{token}/organisation", status_code=303))
+
+
+@pages.get("/links")
+def new_link_page(request: Request) -> Response:
+    return render(request, "applicants/new_link.html", {"email": "", "error": None})
+
+
+@pages.post("/links")
+def request_new_link(
+    request: Request, session: DbSession, email: Annotated[str, Form()] = ""
+) -> Response:
+    """Send a fresh link to every received application with this contact address. The answer
+    is the same whether or not there are any, so the form reveals nothing about who applied."""
+    try:
+        address = email_address(email)
+    except FieldError as exc:
+        return render(
+            request, "applicants/new_link.html", {"email": email, "error": exc.message}, 400
+        )
+    settings, now = request.app.state.settings, utcnow()
+    for application in service.applications_for_email(session, address):
+        if service.link_mails_recently(session, address, now) >= service.LINK_MAILS_PER_HOUR:
+            break
+        token = service.issue_link(session, settings, application, now)
+        subject, body = messages.resume_link(
+            application, _link_url(request, token), settings.applicant_link_days
+        )
+        enqueue(
+            session, to=application.contact_email, subject=subject, body=body, kind="magic_link",
+            area_id=application.area_id, application_id=application.id,
+        )  # fmt: skip
+        session.flush()
+    session.commit()
+    _wake_mail(request)
+    response = RedirectResponse("/links", status_code=303)
+    flash(
+        request,
+        response,
+        f"Om {address} finns i en ansökan har vi skickat en ny länk dit. Titta även i skräpposten.",
+    )
+    return response
 
 
 @pages.get("/a/{token}")

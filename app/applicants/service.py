@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.applicants.models import ApplicantLink
@@ -44,6 +44,7 @@ from app.core.forms import (
 )
 from app.core.money import format_money, parse_kronor
 from app.db import utcnow
+from app.email.models import OutboxMessage
 from app.organisations.models import LegalForm, Organisation
 from app.organisations.service import validators_for as organisation_validators
 from app.umbrellas.models import UmbrellaProject
@@ -584,4 +585,36 @@ def withdraw(session: Session, application: Application, reason: str, now: datet
         summary="Sökanden återtog ansökan",
         changes={"status": [before.value, ApplicationStatus.WITHDRAWN.value]},
         reason=reason.strip() or None,
+    )
+
+
+# At most this many link e-mails per address and hour: the form must not become a way to
+# flood someone's inbox.
+LINK_MAILS_PER_HOUR = 3
+
+
+def applications_for_email(session: Session, email: str) -> list[Application]:
+    """Received applications whose contact address is ``email`` (case-insensitive)."""
+    return list(
+        session.scalars(
+            select(Application).where(
+                func.lower(Application.contact_email) == email.strip().lower(),
+                Application.status != ApplicationStatus.DRAFT,
+            )
+        )
+    )
+
+
+def link_mails_recently(session: Session, email: str, now: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.kind == "magic_link",
+                func.lower(OutboxMessage.to_address) == email.strip().lower(),
+                OutboxMessage.created_at >= now - timedelta(hours=1),
+            )
+        )
+        or 0
     )
