@@ -160,14 +160,18 @@ def whole_number(maximum: int = 1_000_000) -> Validator:
 
 
 async def _posted_form(request: Request) -> dict[str, str]:
-    """The posted form as plain strings (file fields excluded).
+    """The posted form as plain strings (file fields left out).
 
     Read in an async dependency so that routes can stay synchronous: a route that awaits the
     body after opening a database transaction would hold SQLite's write lock across the await
     and stall every other request.
     """
     form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    # Repeated names (a group of checkboxes) arrive as one value per line.
+    return {
+        key: "\n".join(value for value in form.getlist(key) if isinstance(value, str))
+        for key in form
+    }
 
 
 PostedForm = Annotated[dict[str, str], Depends(_posted_form)]

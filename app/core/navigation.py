@@ -27,11 +27,12 @@ BOARD = Section(
     "/board",
     frozenset({Role.LAG_MEMBER, Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER}),
 )
+CALLS = Section("Utlysningar", "/umbrellas", frozenset({Role.MANAGER}))
 ADMIN = Section("Administration", "/admin/users", frozenset({Role.ADMIN}))
 
 # Order matters twice: it is the menu order, and a user's start page is the first section whose
 # roles match the user's *primary* role, taken in ``START_ORDER``.
-SECTIONS = (CASES, ORGANISATIONS, BUDGET, BOARD, ADMIN)
+SECTIONS = (CASES, ORGANISATIONS, CALLS, BUDGET, BOARD, ADMIN)
 START_ORDER = (
     (Role.HANDLER, CASES),
     (Role.MANAGER, BUDGET),

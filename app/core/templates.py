@@ -4,7 +4,7 @@ Every page is rendered through ``render`` so that the user, the CSRF token and t
 are always in the context.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,7 +42,13 @@ def _percent(value: Decimal) -> str:
     return f"{format_decimal(value, '#,##0.0', locale=get_settings().default_locale)} %"
 
 
+def _deadline(value: datetime) -> str:
+    """A window that ends at midnight is shown as its last minute: "31 mars 2027 kl. 23:59"."""
+    return _datetime(value - timedelta(seconds=1), "d MMMM y 'kl.' HH:mm")
+
+
 templates.env.filters["money"] = format_money
+templates.env.filters["deadline"] = _deadline
 templates.env.filters["percent"] = _percent
 templates.env.filters["org_number"] = format_org_number
 templates.env.filters["legal_form"] = lambda value: LegalForm(value).label

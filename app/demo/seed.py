@@ -376,7 +376,7 @@ def _leader_projects(
             volunteer_match_percent=match,
             max_project_months=months,
             call_opens_at=_at(opens),
-            call_closes_at=_at(closes).replace(hour=23, minute=59),
+            call_closes_at=_at(closes).replace(hour=0) + timedelta(days=1),
             eligible_legal_forms=[
                 LegalForm.NON_PROFIT_ASSOCIATION.value,
                 LegalForm.ECONOMIC_ASSOCIATION.value,
