@@ -1,7 +1,13 @@
 """Imports every feature's models so that ``Base.metadata`` is complete (Alembic, tests)."""
 
 from app.applicants.models import ApplicantLink
-from app.applications.models import Application, CostLine, FinancingLine, ReferenceCounter
+from app.applications.models import (
+    Application,
+    CostLine,
+    FinancingLine,
+    InformationRequest,
+    ReferenceCounter,
+)
 from app.areas.models import ActionArea, Area, ProgrammePeriod, SelectionCriterion
 from app.attachments.models import Attachment
 from app.audit.models import AuditEvent
@@ -24,6 +30,7 @@ __all__ = [
     "BoardMember",
     "CostLine",
     "FinancingLine",
+    "InformationRequest",
     "LedgerEntry",
     "LoginAttempt",
     "Organisation",

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from app.applicants import service
 from app.applicants.models import ApplicantLink
 from app.applications.models import Application, ApplicationStatus, FinancingKind
+from app.audit.service import Actor
+from app.auth.models import Role
 from app.email.models import OutboxMessage
 from app.organisations.models import Organisation
 from tests import files
@@ -407,3 +409,85 @@ def test_a_new_link_can_be_requested_without_revealing_anything(
     bad = post_form(client, "/links", {"email": "inte en adress"})
     assert bad.status_code == 400
     assert "Ange en giltig e-postadress" in bad.text
+
+
+# --- Komplettering ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def received(db: Session, draft: Application, context: service.Context) -> Application:
+    _fill(draft)
+    service.submit(db, draft, context, consent=True, now=NOW)
+    return draft
+
+
+def test_information_request_and_answer(
+    db: Session, area: AreaSetup, received: Application
+) -> None:
+    handler = Actor(label="Karin", user_id=area.users[Role.HANDLER].id, area_id=area.area.id)
+    request = service.request_information(
+        db, handler, received, message="Skicka offerten.", deadline=TODAY + timedelta(days=14),
+        today=TODAY,
+    )  # fmt: skip
+    assert received.status is ApplicationStatus.AWAITING_INFORMATION
+    with pytest.raises(service.JourneyError, match=r"Skriv ett svar\."):
+        service.answer_information_request(
+            db, received, request.id, answer=" ", today=TODAY, now=NOW
+        )
+    service.answer_information_request(
+        db, received, request.id, answer="Offerten är bifogad.", today=TODAY, now=NOW
+    )
+    assert received.status is ApplicationStatus.IN_REVIEW
+    assert (request.answer_text, request.answered_at) == ("Offerten är bifogad.", NOW)
+    with pytest.raises(service.JourneyError, match="redan besvarad"):
+        service.answer_information_request(
+            db, received, request.id, answer="Igen", today=TODAY, now=NOW
+        )
+
+
+def test_answers_after_the_deadline_are_refused(
+    db: Session, area: AreaSetup, received: Application
+) -> None:
+    with pytest.raises(service.JourneyError, match="efter i dag"):
+        service.request_information(
+            db, area.actor, received, message="x", deadline=TODAY, today=TODAY
+        )
+    request = service.request_information(
+        db, area.actor, received, message="Skicka offerten.", deadline=TODAY + timedelta(days=1),
+        today=TODAY,
+    )  # fmt: skip
+    with pytest.raises(service.JourneyError, match="Tiden för att svara har gått ut"):
+        service.answer_information_request(
+            db, received, request.id, answer="Sent svar", today=TODAY + timedelta(days=2), now=NOW
+        )
+    assert received.status is ApplicationStatus.AWAITING_INFORMATION
+
+
+def test_komplettering_over_http(
+    client: TestClient, db: Session, area: AreaSetup, settings, received: Application
+) -> None:
+    request = service.request_information(
+        db, area.actor, received, message="Vilka offerter har ni tagit in?",
+        deadline=date.today() + timedelta(days=14), today=date.today(),
+    )  # fmt: skip
+    token = service.issue_link(db, settings, received)
+    db.commit()
+    page = client.get(f"/a/{token}")
+    assert "Vi behöver komplettering" in page.text
+    assert "Vilka offerter har ni tagit in?" in page.text
+    empty = post_form(client, f"/a/{token}/requests/{request.id}", {"answer": ""})
+    assert empty.status_code == 400
+    assert "Skriv ett svar." in empty.text
+    answered = client.post(
+        f"/a/{token}/requests/{request.id}",
+        data={"answer": "Två offerter, se bilagan.", "csrf_token": csrf_token(client)},
+        files={"file": ("offert.pdf", files.pdf())},
+        follow_redirects=False,
+    )
+    assert answered.status_code == 303
+    page = client.get(f"/a/{token}").text
+    assert "Tack! Ert svar har skickats till handläggaren." in page
+    assert "Två offerter, se bilagan." in page
+    assert "Komplettering: " in page and "offert.pdf" in page
+    db.refresh(received)
+    assert received.status is ApplicationStatus.IN_REVIEW

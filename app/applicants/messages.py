@@ -1,6 +1,8 @@
 """The e-mails an applicant receives, in plain Swedish."""
 
-from app.applications.models import Application
+from babel.dates import format_date
+
+from app.applications.models import Application, InformationRequest
 from app.core.money import format_money
 
 SIGNATURE = "\n\nVänliga hälsningar\nLeaderkontoret\n\nDet här mejlet går inte att svara på."
@@ -33,4 +35,17 @@ def resume_link(application: Application, link: str, valid_days: int) -> tuple[s
         subject,
         f"Hej!\n\n{opening}\n\n{link}\n\nLänken fungerar i {valid_days} dagar. Har ni inte bett "
         "om den kan ni bortse från det här mejlet." + SIGNATURE,
+    )
+
+
+def information_request(
+    application: Application, request: InformationRequest, link: str
+) -> tuple[str, str]:
+    return (
+        f"Vi behöver komplettering av ansökan {application.reference}",
+        f"Hej {application.contact_name}!\n\n"
+        f"Vi behöver mer information för att kunna handlägga ansökan {application.reference} "
+        f"({application.title}):\n\n{request.message}\n\n"
+        f"Svara senast {format_date(request.deadline, 'd MMMM y', locale='sv_SE')} via länken:\n"
+        f"{link}" + SIGNATURE,
     )

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
@@ -72,6 +73,27 @@ def _wake_mail(request: Request) -> None:
     worker = getattr(request.app.state, "mail_worker", None)
     if worker is not None:
         worker.wake()
+
+
+@dataclass(frozen=True)
+class Upload:
+    label: str
+    filename: str
+    data: bytes | None
+    error: str | None
+
+
+async def _upload(request: Request) -> Upload:
+    """The posted file, read with a size limit before the (synchronous) route runs."""
+    form = await request.form()
+    label, file = str(form.get("label", "")), form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return Upload(label, "", None, "Välj en fil att ladda upp.")
+    try:
+        data = await read_limited(file, request.app.state.settings.max_attachment_bytes)
+    except FieldError as exc:
+        return Upload(label, file.filename, None, exc.message)
+    return Upload(label, file.filename, data, None)
 
 
 @pages.get("/calls/{umbrella_id}")
@@ -151,9 +173,21 @@ def case_page(request: Request, session: DbSession, token: str) -> Response:
     session.commit()  # last_used_at
     if application.status is ApplicationStatus.DRAFT:
         return _private(RedirectResponse(f"/a/{token}/organisation", status_code=303))
-    timeline = (
-        session.query(AuditEvent)
-        .filter(
+    return _case_page(request, session, application, token, {})
+
+
+def _case_page(
+    request: Request,
+    session: Session,
+    application: Application,
+    token: str,
+    errors: dict[str, str],
+    answer: str = "",
+    status_code: int = 200,
+) -> Response:
+    timeline = session.scalars(
+        select(AuditEvent)
+        .where(
             AuditEvent.area_id == application.area_id,
             AuditEvent.entity_type == "application",
             AuditEvent.entity_id == application.id,
@@ -164,7 +198,16 @@ def case_page(request: Request, session: DbSession, token: str) -> Response:
         render(
             request,
             "applicants/status.html",
-            {"application": application, "token": token, "timeline": list(timeline)},
+            {
+                "application": application,
+                "token": token,
+                "timeline": list(timeline),
+                "errors": errors,
+                "answer": answer,
+                "today": local_today(),
+                "display_size": display_size,
+            },
+            status_code=status_code,
         )
     )
 
@@ -317,6 +360,45 @@ def validate_step_field(
     )
 
 
+@pages.post("/a/{token}/requests/{request_id}")
+def answer_request(
+    request: Request,
+    session: DbSession,
+    token: str,
+    request_id: RecordId,
+    upload: Annotated[Upload, Depends(_upload)],
+    answer: Annotated[str, Form()] = "",
+) -> Response:
+    """Answer a komplettering: a text and, if the applicant wants, one file."""
+    application = _application(request, session, token)
+    settings = request.app.state.settings
+    errors: dict[str, str] = {}
+    if upload.filename and upload.error:
+        errors["file"] = upload.error
+    try:
+        service.answer_information_request(
+            session, application, request_id, answer=answer, today=local_today(), now=utcnow()
+        )
+    except service.JourneyError as exc:
+        errors["answer"] = exc.message
+    if upload.data is not None and not errors:
+        try:
+            store(
+                session, service.applicant_actor(application), application=application,
+                label="Komplettering", filename=upload.filename, data=upload.data,
+                storage_dir=settings.attachments_dir, max_bytes=settings.max_attachment_bytes,
+            )  # fmt: skip
+        except FieldError as exc:
+            errors["file"] = exc.message
+    if errors:
+        session.rollback()
+        return _case_page(request, session, application, token, errors, answer, status_code=400)
+    session.commit()
+    response = RedirectResponse(f"/a/{token}", status_code=303)
+    flash(request, response, "Tack! Ert svar har skickats till handläggaren.")
+    return _private(response)
+
+
 @pages.post("/a/{token}/send-link")
 def send_link(
     request: Request, session: DbSession, token: str, step: Annotated[str, Form()] = ""
@@ -369,27 +451,6 @@ def withdraw_application(
     response = RedirectResponse(f"/a/{token}", status_code=303)
     flash(request, response, "Ansökan är återtagen.")
     return _private(response)
-
-
-@dataclass(frozen=True)
-class Upload:
-    label: str
-    filename: str
-    data: bytes | None
-    error: str | None
-
-
-async def _upload(request: Request) -> Upload:
-    """The posted file, read with a size limit before the (synchronous) route runs."""
-    form = await request.form()
-    label, file = str(form.get("label", "")), form.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        return Upload(label, "", None, "Välj en fil att ladda upp.")
-    try:
-        data = await read_limited(file, request.app.state.settings.max_attachment_bytes)
-    except FieldError as exc:
-        return Upload(label, file.filename, None, exc.message)
-    return Upload(label, file.filename, data, None)
 
 
 def _attachments_page(

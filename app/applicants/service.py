@@ -25,6 +25,7 @@ from app.applications.models import (
     CostLine,
     FinancingKind,
     FinancingLine,
+    InformationRequest,
 )
 from app.applications.service import allocate_reference
 from app.areas.models import ProgrammePeriod
@@ -618,3 +619,85 @@ def link_mails_recently(session: Session, email: str, now: datetime) -> int:
         )
         or 0
     )
+
+
+# --- Komplettering ---
+
+
+def request_information(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    *,
+    message: str,
+    deadline: date,
+    today: date,
+) -> InformationRequest:
+    """The office asks the applicant for more information (begär komplettering)."""
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
+        raise JourneyError("Komplettering kan bara begäras för en ansökan under handläggning.")
+    if not message.strip():
+        raise JourneyError("Skriv vad sökanden ska komplettera med.")
+    if deadline <= today:
+        raise JourneyError("Sista svarsdag måste vara efter i dag.")
+    request = InformationRequest(
+        area_id=application.area_id,
+        application=application,
+        message=message.strip(),
+        deadline=deadline,
+        requested_by_user_id=actor.user_id,
+    )
+    before = application.status
+    application.status = ApplicationStatus.AWAITING_INFORMATION
+    application.status_changed_at = utcnow()
+    session.add(request)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        area_id=application.area_id,
+        entity_type="application",
+        entity_id=application.id,
+        action="information_requested",
+        summary=f"Komplettering begärd, svar senast {deadline.isoformat()}",
+        changes={"status": [before.value, application.status.value]},
+    )
+    return request
+
+
+def answer_information_request(
+    session: Session,
+    application: Application,
+    request_id: int,
+    *,
+    answer: str,
+    today: date,
+    now: datetime,
+) -> InformationRequest:
+    """The applicant answers; the case goes back to the handler's queue."""
+    request = next((r for r in application.information_requests if r.id == request_id), None)
+    if request is None or not request.is_open:
+        raise JourneyError("Begäran om komplettering finns inte eller är redan besvarad.")
+    if today > request.deadline:
+        raise JourneyError(
+            "Tiden för att svara har gått ut. Kontakta Leaderkontoret om ni fortfarande vill "
+            "komplettera."
+        )
+    if not answer.strip():
+        raise JourneyError("Skriv ett svar.")
+    request.answer_text = answer.strip()[:10_000]
+    request.answered_at = now
+    before = application.status
+    if not any(r.is_open for r in application.information_requests):
+        application.status = ApplicationStatus.IN_REVIEW
+        application.status_changed_at = now
+    audit.record(
+        session,
+        applicant_actor(application),
+        entity_type="application",
+        entity_id=application.id,
+        action="information_answered",
+        summary="Sökanden svarade på begäran om komplettering",
+        changes={"status": [before.value, application.status.value]},
+    )
+    return request

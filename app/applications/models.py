@@ -162,6 +162,9 @@ class Application(Base):
     attachments: Mapped[list["Attachment"]] = relationship(
         order_by="Attachment.uploaded_at", viewonly=True
     )
+    information_requests: Mapped[list["InformationRequest"]] = relationship(
+        back_populates="application", order_by="InformationRequest.requested_at"
+    )
     financing_lines: Mapped[list["FinancingLine"]] = relationship(
         back_populates="application",
         cascade="all, delete-orphan",
@@ -254,3 +257,28 @@ class ReferenceCounter(Base):
     prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer)
+
+
+class InformationRequest(Base):
+    """A request for more information (komplettering): the office asks, the applicant answers
+    through their link before the deadline, and the case returns to the handler's queue."""
+
+    __tablename__ = "information_requests"
+    __table_args__ = (Index("ix_information_requests_open", "area_id", "answered_at", "deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    # The last day (Swedish date) on which the applicant can answer.
+    deadline: Mapped[date] = mapped_column(Date)
+    requested_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answer_text: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    application: Mapped[Application] = relationship(back_populates="information_requests")
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
