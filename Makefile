@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres lint bootstrap assets postgres lock clean
+.PHONY: run test test-sqlite test-postgres lint bootstrap assets browser postgres lock clean
 
 run: bootstrap
 	$(BIN)/python -m app migrate
@@ -18,18 +18,18 @@ run: bootstrap
 
 # The whole suite runs twice, once per database; both runs happen even if the first fails,
 # and the target fails if either did.
-test: bootstrap postgres lint
+test: bootstrap browser postgres lint
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-postgres || status=1; \
 	if [ $$status -ne 0 ]; then echo "FAILED on at least one database"; fi; \
 	exit $$status
 
-test-sqlite: bootstrap
+test-sqlite: bootstrap browser
 	@echo "== Test suite on SQLite"
 	BYGD_TEST_DATABASE=sqlite $(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: bootstrap postgres
+test-postgres: bootstrap browser postgres
 	@echo "== Test suite on PostgreSQL"
 	BYGD_TEST_DATABASE=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -53,6 +53,9 @@ static/vendor/htmx.min.js: package.json package-lock.json
 
 postgres:
 	@scripts/ensure-postgres.sh
+
+browser:
+	@scripts/ensure-chromium.sh
 
 # Resolve pyproject.toml's direct pins into full locks in a scratch venv: requirements.lock for
 # running (the Docker image), requirements-dev.lock adding the test and lint tools.
