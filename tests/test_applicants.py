@@ -1,6 +1,7 @@
 """The applicant's journey for småstöd: rules per step, drafts, links, submission, withdrawal."""
 
 import re
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from app.auth.models import Role
 from app.email.models import OutboxMessage
 from app.organisations.models import Organisation
 from tests import files
-from tests.factories import AreaSetup
+from tests.factories import AreaSetup, make_area
 from tests.http import csrf_token, post_form
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -422,14 +423,17 @@ def received(db: Session, draft: Application, context: service.Context) -> Appli
 
 
 def test_information_request_and_answer(
-    db: Session, area: AreaSetup, received: Application
+    db: Session, area: AreaSetup, received: Application, settings
 ) -> None:
     handler = Actor(label="Karin", user_id=area.users[Role.HANDLER].id, area_id=area.area.id)
     request = service.request_information(
-        db, handler, received, message="Skicka offerten.", deadline=TODAY + timedelta(days=14),
-        today=TODAY,
+        db, settings, handler, received, message="Skicka offerten.",
+        deadline=TODAY + timedelta(days=14), today=TODAY,
     )  # fmt: skip
     assert received.status is ApplicationStatus.AWAITING_INFORMATION
+    mail = db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "information_request"))
+    assert mail.to_address == "eva@example.se"
+    assert "Skicka offerten." in mail.body_text and "/a/" in mail.body_text
     with pytest.raises(service.JourneyError, match=r"Skriv ett svar\."):
         service.answer_information_request(
             db, received, request.id, answer=" ", today=TODAY, now=NOW
@@ -446,15 +450,15 @@ def test_information_request_and_answer(
 
 
 def test_answers_after_the_deadline_are_refused(
-    db: Session, area: AreaSetup, received: Application
+    db: Session, area: AreaSetup, received: Application, settings
 ) -> None:
     with pytest.raises(service.JourneyError, match="efter i dag"):
         service.request_information(
-            db, area.actor, received, message="x", deadline=TODAY, today=TODAY
+            db, settings, area.actor, received, message="x", deadline=TODAY, today=TODAY
         )
     request = service.request_information(
-        db, area.actor, received, message="Skicka offerten.", deadline=TODAY + timedelta(days=1),
-        today=TODAY,
+        db, settings, area.actor, received, message="Skicka offerten.",
+        deadline=TODAY + timedelta(days=1), today=TODAY,
     )  # fmt: skip
     with pytest.raises(service.JourneyError, match="Tiden för att svara har gått ut"):
         service.answer_information_request(
@@ -467,7 +471,7 @@ def test_komplettering_over_http(
     client: TestClient, db: Session, area: AreaSetup, settings, received: Application
 ) -> None:
     request = service.request_information(
-        db, area.actor, received, message="Vilka offerter har ni tagit in?",
+        db, settings, area.actor, received, message="Vilka offerter har ni tagit in?",
         deadline=date.today() + timedelta(days=14), today=date.today(),
     )  # fmt: skip
     token = service.issue_link(db, settings, received)
@@ -491,3 +495,45 @@ def test_komplettering_over_http(
     assert "Komplettering: " in page and "offert.pdf" in page
     db.refresh(received)
     assert received.status is ApplicationStatus.IN_REVIEW
+
+
+def test_simultaneous_submits_create_one_application(committed_factory) -> None:
+    """Two browsers (or a double click) submitting the same draft at the same moment."""
+    with committed_factory() as db:
+        setup = make_area(db, "dubbelklick")
+        draft = service.start_draft(db, setup.umbrella, NOW)
+        _fill(draft)
+        db.commit()
+        draft_id = draft.id
+    barrier = threading.Barrier(2, timeout=30)
+    outcomes: list[bool] = []
+
+    def submit() -> None:
+        with committed_factory() as db:
+            application = db.get(Application, draft_id)
+            context = service.Context(
+                application.umbrella_project, application.action_area.period, TODAY
+            )
+            db.commit()  # end the reading transaction before the race starts
+            barrier.wait()
+            outcomes.append(service.submit(db, application, context, consent=True, now=NOW))
+            db.commit()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [False, True]
+    with committed_factory() as db:
+        references = db.scalars(select(Application.reference)).all()
+    assert references == ["SMÅ-2026-0001"]
+
+
+def test_a_late_field_check_does_not_overwrite_newer_values(draft: Application) -> None:
+    service.save_step(draft, "project", PROJECT)
+    # A check for the title, sent while the dates were still empty, arrives last.
+    service.save_field(draft, "project", "title", "Reservkraft")
+    values = service.draft_values(draft, "project")
+    assert values["title"] == "Reservkraft"
+    assert values["project_start"] == PROJECT["project_start"]

@@ -109,7 +109,7 @@ def test_applicant_journey_in_chromium(journey_db, settings: Settings) -> None:
             with factory() as db:
                 application = db.scalar(select(Application))
                 service.request_information(
-                    db, setup.actor, application, message="Skicka gärna en offert.",
+                    db, app_settings, setup.actor, application, message="Skicka gärna en offert.",
                     deadline=date.today() + timedelta(days=10), today=date.today(),
                 )  # fmt: skip
                 db.commit()

@@ -342,7 +342,7 @@ def validate_step_field(
     if spec is None:
         raise HTTPException(status_code=404)
     try:
-        service.save_step(application, step, raw)
+        service.save_field(application, step, field, raw.get(field, ""))
     except service.JourneyError:
         raise HTTPException(status_code=409, detail="Ansökan är redan inskickad.") from None
     session.commit()

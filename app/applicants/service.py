@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.applicants import messages
 from app.applicants.models import ApplicantLink
 from app.applicants.schemas import COST_ROWS, STEPS, STEPS_BY_NAME
 from app.applications.models import (
@@ -46,6 +47,7 @@ from app.core.forms import (
 from app.core.money import format_money, parse_kronor
 from app.db import utcnow
 from app.email.models import OutboxMessage
+from app.email.service import enqueue
 from app.organisations.models import LegalForm, Organisation
 from app.organisations.service import validators_for as organisation_validators
 from app.umbrellas.models import UmbrellaProject
@@ -187,6 +189,17 @@ def save_step(application: Application, step: str, raw: dict[str, str]) -> None:
         **(application.draft_form or {}),
         step: {name: str(raw.get(name, "")) for name in names},
     }
+
+
+def save_field(application: Application, step: str, name: str, value: str) -> None:
+    """Keep one field as the applicant leaves it. Only that field: the per-field checks run in
+    parallel with the page's own posts, and a late one must not overwrite newer values of the
+    other fields with the older ones it carried along."""
+    ensure_draft(application)
+    if name not in {spec.name for spec in STEPS_BY_NAME[step].fields}:
+        raise KeyError(name)
+    values = {**draft_values(application, step), name: value}
+    application.draft_form = {**(application.draft_form or {}), step: values}
 
 
 def draft_values(application: Application, step: str) -> dict[str, str]:
@@ -449,6 +462,10 @@ def submit(
     an application that is already received changes nothing and returns False, so a double click
     or a retried request never creates a second application, number or receipt.
     """
+    # Lock the row and re-read it: of two simultaneous submits, the second waits here and then
+    # sees the first one's result (SQLite's transactions already hold its write lock).
+    session.flush()
+    session.refresh(application, with_for_update=True)
     if application.status is not ApplicationStatus.DRAFT:
         return False
     ensure_call_open(context.umbrella, now)
@@ -626,6 +643,7 @@ def link_mails_recently(session: Session, email: str, now: datetime) -> int:
 
 def request_information(
     session: Session,
+    settings: Settings,
     actor: Actor,
     application: Application,
     *,
@@ -633,7 +651,8 @@ def request_information(
     deadline: date,
     today: date,
 ) -> InformationRequest:
-    """The office asks the applicant for more information (begär komplettering)."""
+    """The office asks the applicant for more information (begär komplettering); the applicant
+    is e-mailed the question with a fresh link."""
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
         raise JourneyError("Komplettering kan bara begäras för en ansökan under handläggning.")
     if not message.strip():
@@ -662,6 +681,12 @@ def request_information(
         summary=f"Komplettering begärd, svar senast {deadline.isoformat()}",
         changes={"status": [before.value, application.status.value]},
     )
+    link = f"{settings.public_base_url}/a/{issue_link(session, settings, application)}"
+    subject, body = messages.information_request(application, request, link)
+    enqueue(
+        session, to=application.contact_email, subject=subject, body=body,
+        kind="information_request", area_id=application.area_id, application_id=application.id,
+    )  # fmt: skip
     return request
 
 
