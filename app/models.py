@@ -17,6 +17,8 @@ from app.db import Base
 from app.email.models import OutboxMessage
 from app.ledger.models import LedgerEntry
 from app.organisations.models import Organisation
+from app.payments.models import PaymentClaim
+from app.reports.models import FinalReport
 from app.umbrellas.models import UmbrellaProject
 
 __all__ = [
@@ -29,12 +31,14 @@ __all__ = [
     "Base",
     "BoardMember",
     "CostLine",
+    "FinalReport",
     "FinancingLine",
     "InformationRequest",
     "LedgerEntry",
     "LoginAttempt",
     "Organisation",
     "OutboxMessage",
+    "PaymentClaim",
     "ProgrammePeriod",
     "ReferenceCounter",
     "SelectionCriterion",

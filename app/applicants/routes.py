@@ -28,6 +28,10 @@ from app.core.params import RecordId
 from app.core.templates import render
 from app.db import utcnow
 from app.email.service import enqueue
+from app.payments import service as payments
+from app.payments.schemas import CLAIM_FIELDS
+from app.reports import service as reports
+from app.reports.schemas import REPORT_FIELDS
 from app.umbrellas.models import UmbrellaProject
 
 pages = APIRouter(include_in_schema=False)
@@ -184,6 +188,9 @@ def _case_page(
     errors: dict[str, str],
     answer: str = "",
     status_code: int = 200,
+    *,
+    claim_values: dict[str, str] | None = None,
+    report_values: dict[str, str] | None = None,
 ) -> Response:
     timeline = session.scalars(
         select(AuditEvent)
@@ -206,6 +213,16 @@ def _case_page(
                 "answer": answer,
                 "today": local_today(),
                 "display_size": display_size,
+                "claims": payments.claims_for(session, application),
+                "can_claim": payments.can_claim(session, application),
+                "claimable": payments.claimable_ore(session, application),
+                "claim_fields": CLAIM_FIELDS,
+                "claim_values": claim_values or {"kind": "partial"},
+                "receipt_label": payments.RECEIPT_LABEL,
+                "report": reports.report_for(session, application),
+                "can_report": application.status in payments.GRANTED,
+                "report_fields": REPORT_FIELDS,
+                "report_values": report_values or {},
             },
             status_code=status_code,
         )
@@ -396,6 +413,75 @@ def answer_request(
     session.commit()
     response = RedirectResponse(f"/a/{token}", status_code=303)
     flash(request, response, "Tack! Ert svar har skickats till handläggaren.")
+    return _private(response)
+
+
+@pages.post("/a/{token}/claims")
+def claim_payment(request: Request, session: DbSession, token: str, raw: PostedForm) -> Response:
+    application = _application(request, session, token)
+    claim, result = payments.submit_claim(
+        session, service.applicant_actor(application), application, raw
+    )
+    if claim is None:
+        session.rollback()
+        errors = {f"claim_{name}": message for name, message in result.errors.items()}
+        return _case_page(
+            request, session, application, token, errors, status_code=400, claim_values=raw
+        )
+    session.commit()
+    response = RedirectResponse(f"/a/{token}", status_code=303)
+    flash(request, response, "Tack! Begäran om utbetalning har kommit in.")
+    return _private(response)
+
+
+@pages.post("/a/{token}/receipts")
+def upload_receipt(
+    request: Request,
+    session: DbSession,
+    token: str,
+    upload: Annotated[Upload, Depends(_upload)],
+) -> Response:
+    """Receipts and invoices (verifikationer) for a payment claim."""
+    application = _application(request, session, token)
+    if not payments.can_claim(session, application):
+        raise HTTPException(status_code=409, detail="Utbetalning kan inte begäras just nu.")
+    settings = request.app.state.settings
+    error = upload.error
+    if upload.data is not None:
+        try:
+            store(
+                session, service.applicant_actor(application), application=application,
+                label=payments.RECEIPT_LABEL, filename=upload.filename, data=upload.data,
+                storage_dir=settings.attachments_dir, max_bytes=settings.max_attachment_bytes,
+            )  # fmt: skip
+        except FieldError as exc:
+            error = exc.message
+    if error:
+        session.rollback()
+        return _case_page(request, session, application, token, {"receipt": error}, status_code=400)
+    session.commit()
+    response = RedirectResponse(f"/a/{token}#payments-heading", status_code=303)
+    flash(request, response, "Kvittot är uppladdat.")
+    return _private(response)
+
+
+@pages.post("/a/{token}/report")
+def submit_final_report(
+    request: Request, session: DbSession, token: str, raw: PostedForm
+) -> Response:
+    application = _application(request, session, token)
+    report, result = reports.submit_report(
+        session, service.applicant_actor(application), application, raw
+    )
+    if report is None:
+        session.rollback()
+        errors = {f"report_{name}": message for name, message in result.errors.items()}
+        return _case_page(
+            request, session, application, token, errors, status_code=400, report_values=raw
+        )
+    session.commit()
+    response = RedirectResponse(f"/a/{token}", status_code=303)
+    flash(request, response, "Tack! Slutredovisningen har kommit in.")
     return _private(response)
 
 

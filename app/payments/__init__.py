@@ -1,0 +1,1 @@
+"""Payments of granted support: the applicant's payment claims (ansökan om utbetalning)."""

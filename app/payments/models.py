@@ -1,0 +1,56 @@
+"""PaymentClaim: the applicant asks for (part of) the granted support to be paid out."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.applications.models import Application
+from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
+
+
+class ClaimKind(enum.StrEnum):
+    PARTIAL = "partial"  # delutbetalning
+    FINAL = "final"  # slututbetalning
+
+    @property
+    def label(self) -> str:
+        return "Delutbetalning" if self is ClaimKind.PARTIAL else "Slutbetalning"
+
+
+class ClaimStatus(enum.StrEnum):
+    SUBMITTED = "submitted"  # inkommen, väntar på handläggning
+    PAID = "paid"  # utbetald (registered by the office, which writes the ledger payment)
+    REJECTED = "rejected"  # avslagen
+
+    @property
+    def label(self) -> str:
+        return {"submitted": "Inkommen", "paid": "Utbetald", "rejected": "Avslagen"}[self.value]
+
+
+class PaymentClaim(Base):
+    """Ansökan om utbetalning, with the actual costs it is based on. Receipts are attachments
+    of the application labelled "Kvitto"."""
+
+    __tablename__ = "payment_claims"
+    __table_args__ = (
+        CheckConstraint("amount_ore > 0", name="amount_positive"),
+        CheckConstraint("actual_costs_ore >= 0", name="actual_costs_non_negative"),
+        Index("ix_payment_claims_area_status", "area_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[ClaimKind] = mapped_column(enum_column_type(ClaimKind, "claim_kind"))
+    amount_ore: Mapped[int] = mapped_column(Money)
+    actual_costs_ore: Mapped[int] = mapped_column(Money)
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ClaimStatus] = mapped_column(
+        enum_column_type(ClaimStatus, "claim_status"), default=ClaimStatus.SUBMITTED
+    )
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    application: Mapped[Application] = relationship()
