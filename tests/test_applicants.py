@@ -12,14 +12,16 @@ from sqlalchemy.orm import Session
 
 from app.applicants import service
 from app.applicants.models import ApplicantLink
+from app.applicants.schemas import STEPS
 from app.applications.models import Application, ApplicationStatus, FinancingKind
+from app.attachments.service import store
 from app.audit.service import Actor
 from app.auth.models import Role
 from app.email.models import OutboxMessage
 from app.organisations.models import Organisation
 from tests import files
 from tests.factories import AreaSetup, make_area
-from tests.http import csrf_token, post_form
+from tests.http import csrf_token, login, post_form
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
@@ -537,3 +539,36 @@ def test_a_late_field_check_does_not_overwrite_newer_values(draft: Application) 
     values = service.draft_values(draft, "project")
     assert values["title"] == "Reservkraft"
     assert values["project_start"] == PROJECT["project_start"]
+
+
+def test_html_in_every_text_field_is_shown_escaped(client: TestClient, area: AreaSetup) -> None:
+    token = _start(client, area)
+    script = "<script>alert(1)</script>"
+    for step in STEPS:
+        values = {spec.name: script for spec in step.fields if spec.type in ("text", "textarea")}
+        if values:
+            post_form(client, f"/a/{token}/{step.name}", {**values, "action": "save"})
+    for page in ("organisation", "project", "budget", "review"):
+        html = client.get(f"/a/{token}/{page}").text
+        assert "<script>alert(1)" not in html, page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, page
+
+
+def test_staff_download_attachments_of_their_own_area_only(
+    client: TestClient, db: Session, area: AreaSetup, other_area: AreaSetup, settings
+) -> None:
+    mine = service.start_draft(db, area.umbrella, NOW)
+    theirs = service.start_draft(db, other_area.umbrella, NOW)
+    stored = [
+        store(db, service.applicant_actor(app), application=app, label="Budget",
+              filename="budget.pdf", data=files.pdf(), storage_dir=settings.attachments_dir,
+              max_bytes=10**6)
+        for app in (mine, theirs)
+    ]  # fmt: skip
+    db.commit()
+    assert client.get(f"/attachments/{stored[0].id}", follow_redirects=False).status_code == 303
+    login(client, area.users[Role.HANDLER].email)
+    response = client.get(f"/attachments/{stored[0].id}")
+    assert response.content == files.pdf()
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert client.get(f"/attachments/{stored[1].id}").status_code == 404
