@@ -28,7 +28,7 @@ from app.applications.models import (
     FinancingLine,
     InformationRequest,
 )
-from app.applications.service import allocate_reference
+from app.applications.service import allocate_reference, change_status
 from app.areas.models import ProgrammePeriod
 from app.attachments.service import path_of
 from app.audit import service as audit
@@ -493,8 +493,7 @@ def submit(
     application.project_end = project["project_end"]
     _write_budget(application, budget, context.period)
     application.requested_ore = budget["leader_support"]
-    application.status = ApplicationStatus.SUBMITTED
-    application.submitted_at = application.status_changed_at = now
+    application.submitted_at = now
     application.reference = allocate_reference(
         session, application.area_id, ApplicationKind.SMALL_GRANT, now.year
     )
@@ -502,18 +501,14 @@ def submit(
     application.consent_text_version = CONSENT_TEXT_VERSION
     application.draft_form = None
     session.flush()
-    audit.record(
-        session,
-        applicant_actor(application),
-        entity_type="application",
-        entity_id=application.id,
-        action="submitted",
+    change_status(
+        session, applicant_actor(application), application, ApplicationStatus.SUBMITTED,
+        action="submitted", now=now,
         summary=(
             f"Ansökan {application.reference} kom in: {application.title}, "
             f"{format_money(application.requested_ore)} söks"
         ),
-        changes={"status": [ApplicationStatus.DRAFT.value, ApplicationStatus.SUBMITTED.value]},
-    )
+    )  # fmt: skip
     return True
 
 
@@ -591,19 +586,11 @@ def withdraw(session: Session, application: Application, reason: str, now: datet
     }
     if application.status not in open_states:
         raise JourneyError("Ansökan kan inte återtas nu: den är redan beslutad eller avslutad.")
-    before = application.status
-    application.status = ApplicationStatus.WITHDRAWN
-    application.status_changed_at = now
-    audit.record(
-        session,
-        applicant_actor(application),
-        entity_type="application",
-        entity_id=application.id,
-        action="withdrawn",
-        summary="Sökanden återtog ansökan",
-        changes={"status": [before.value, ApplicationStatus.WITHDRAWN.value]},
-        reason=reason.strip() or None,
-    )
+    change_status(
+        session, applicant_actor(application), application, ApplicationStatus.WITHDRAWN,
+        action="withdrawn", summary="Sökanden återtog ansökan", reason=reason.strip() or None,
+        now=now,
+    )  # fmt: skip
 
 
 # At most this many link e-mails per address and hour: the form must not become a way to
@@ -666,21 +653,13 @@ def request_information(
         deadline=deadline,
         requested_by_user_id=actor.user_id,
     )
-    before = application.status
-    application.status = ApplicationStatus.AWAITING_INFORMATION
-    application.status_changed_at = utcnow()
     session.add(request)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        area_id=application.area_id,
-        entity_type="application",
-        entity_id=application.id,
+    change_status(
+        session, actor, application, ApplicationStatus.AWAITING_INFORMATION,
         action="information_requested",
         summary=f"Komplettering begärd, svar senast {deadline.isoformat()}",
-        changes={"status": [before.value, application.status.value]},
-    )
+    )  # fmt: skip
     link = f"{settings.public_base_url}/a/{issue_link(session, settings, application)}"
     subject, body = messages.information_request(application, request, link)
     enqueue(
@@ -712,17 +691,11 @@ def answer_information_request(
         raise JourneyError("Skriv ett svar.")
     request.answer_text = answer.strip()[:10_000]
     request.answered_at = now
-    before = application.status
-    if not any(r.is_open for r in application.information_requests):
-        application.status = ApplicationStatus.IN_REVIEW
-        application.status_changed_at = now
-    audit.record(
-        session,
-        applicant_actor(application),
-        entity_type="application",
-        entity_id=application.id,
-        action="information_answered",
+    still_open = any(r.is_open for r in application.information_requests)
+    change_status(
+        session, applicant_actor(application), application,
+        application.status if still_open else ApplicationStatus.IN_REVIEW,
+        action="information_answered", now=now,
         summary="Sökanden svarade på begäran om komplettering",
-        changes={"status": [before.value, application.status.value]},
-    )
+    )  # fmt: skip
     return request

@@ -1,6 +1,7 @@
 """Application rules that do not depend on the workflow: numbering, lookup, listing."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -12,6 +13,9 @@ from app.applications.models import (
     ApplicationStatus,
     ReferenceCounter,
 )
+from app.audit import service as audit
+from app.audit.service import Actor
+from app.db import utcnow
 
 
 def allocate_reference(session: Session, area_id: int, kind: ApplicationKind, year: int) -> str:
@@ -96,3 +100,36 @@ def counts_by_status(session: Session, area_id: int) -> dict[ApplicationStatus, 
         .group_by(Application.status)
     )
     return {ApplicationStatus(status): count for status, count in rows}
+
+
+def change_status(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    status: ApplicationStatus,
+    *,
+    action: str,
+    summary: str,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Move an application to ``status`` with its audit event (who, when, from, to, why).
+
+    The one place a status changes, so no change can skip the log. (Which transitions are
+    allowed is the workflow's business, defined with case handling.)
+    """
+    before = application.status
+    application.status = status
+    if status is not before:
+        application.status_changed_at = now or utcnow()
+    audit.record(
+        session,
+        actor,
+        area_id=application.area_id,
+        entity_type="application",
+        entity_id=application.id,
+        action=action,
+        summary=summary,
+        changes={"status": [before.value, status.value]} if status is not before else None,
+        reason=reason,
+    )

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationStatus
-from app.audit import service as audit
+from app.applications.service import change_status
 from app.audit.service import Actor
 from app.core.forms import FieldError, FormResult, optional_text, validate_form
 from app.core.money import format_money, parse_kronor
@@ -101,20 +101,11 @@ def submit_claim(
         submitted_at=utcnow(),
     )
     session.add(claim)
-    before = application.status
-    if before in (ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED):
-        application.status = ApplicationStatus.PAYMENT
     session.flush()
-    audit.record(
-        session,
-        actor,
-        area_id=application.area_id,
-        entity_type="application",
-        entity_id=application.id,
+    change_status(
+        session, actor, application,
+        ApplicationStatus.PAYMENT if application.status in GRANTED else application.status,
         action="payment_claimed",
         summary=f"{claim.kind.label} begärd: {format_money(claim.amount_ore)}",
-        changes={"status": [before.value, application.status.value]}
-        if before is not application.status
-        else None,
-    )
+    )  # fmt: skip
     return claim, result

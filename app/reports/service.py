@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationStatus
-from app.audit import service as audit
+from app.applications.service import change_status
 from app.audit.service import Actor
 from app.core.forms import FieldError, FormResult, required, validate_form, whole_number
 from app.payments.service import GRANTED
@@ -64,17 +64,9 @@ def submit_report(
         businesses_started=cleaned["businesses_started"],
     )
     session.add(report)
-    before = application.status
-    application.status = ApplicationStatus.FINAL_REPORT
     session.flush()
-    audit.record(
-        session,
-        actor,
-        area_id=application.area_id,
-        entity_type="application",
-        entity_id=application.id,
-        action="final_report",
-        summary="Slutredovisningen lämnades in",
-        changes={"status": [before.value, application.status.value]},
-    )
+    change_status(
+        session, actor, application, ApplicationStatus.FINAL_REPORT,
+        action="final_report", summary="Slutredovisningen lämnades in",
+    )  # fmt: skip
     return report, result
