@@ -25,6 +25,7 @@ from app.auth.routes import api as auth_api
 from app.auth.routes import pages as auth_pages
 from app.board.routes import pages as board_pages
 from app.config import PROJECT_ROOT, Settings, get_settings
+from app.core.limits import BodySizeLimitMiddleware
 from app.core.templates import render
 from app.db import make_engine, make_session_factory
 from app.email.service import OutboxWorker
@@ -125,6 +126,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.signing_key = settings.signing_key()
     app.add_middleware(CSRFCookieMiddleware, secure=settings.cookie_secure)
+    # Room for one maximal attachment plus the other form fields.
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=settings.max_attachment_bytes + 1024 * 1024
+    )
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
 
     for router in (

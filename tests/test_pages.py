@@ -127,3 +127,10 @@ def test_htmx_request_without_a_session_redirects_the_whole_page(client: TestCli
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/login?next=/organisations/new"
     assert response.text == ""
+
+
+def test_oversized_bodies_are_refused_before_reading(client: TestClient, settings) -> None:
+    limit = settings.max_attachment_bytes + 1024 * 1024
+    response = client.post("/links", content=b"x" * 10, headers={"Content-Length": str(limit + 1)})
+    assert response.status_code == 413
+    assert "för stort" in response.text
