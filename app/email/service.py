@@ -96,6 +96,30 @@ def build_message(settings: Settings, outbox_message: OutboxMessage) -> EmailMes
     return message
 
 
+# A claimed message is left alone by other senders for this long; if the sender dies while
+# talking to the server, the message becomes due again afterwards (sent at least once).
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+def _claim(session_factory: sessionmaker[Session], now: datetime) -> OutboxMessage | None:
+    """Take the oldest due message and mark it as being sent, in a short transaction of its own
+    (``SKIP LOCKED`` lets parallel senders on PostgreSQL pass each other)."""
+    with session_factory() as session, session.begin():
+        message = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.send_after <= now)
+            .order_by(OutboxMessage.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if message is not None:
+            message.attempts += 1
+            message.send_after = now + CLAIM_LEASE
+            session.flush()
+            session.expunge(message)  # a detached, fully loaded copy to send from
+        return message
+
+
 def send_pending(
     session_factory: sessionmaker[Session],
     settings: Settings,
@@ -103,43 +127,39 @@ def send_pending(
     now: datetime | None = None,
     limit: int = 50,
 ) -> SendReport:
-    """Send up to ``limit`` due messages, oldest first, each in its own transaction.
+    """Send up to ``limit`` due messages, oldest first.
 
-    The message's row stays locked while it is handed to the server, so concurrent senders never
-    send it twice: on PostgreSQL ``SKIP LOCKED`` lets the other sender move on to the next
-    message, on SQLite the write lock taken by ``BEGIN IMMEDIATE`` serialises the senders.
+    Each message is claimed in one short transaction, handed to the server outside any
+    transaction, and its outcome recorded in another; concurrent senders never send the same
+    message twice because a claimed message is not due again until its lease has passed.
     """
     now = now or utcnow()
     sent = failed = 0
     with contextlib.closing(_Transport(settings)) as transport:
         for _ in range(limit):
+            message = _claim(session_factory, now)
+            if message is None:
+                break
+            # The SMTP conversation happens outside any transaction: a slow server must not hold
+            # a row lock, let alone SQLite's single write lock, while it takes its time.
+            error = transport.send(message)
             with session_factory() as session, session.begin():
-                message = session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.sent_at.is_(None), OutboxMessage.send_after <= now)
-                    .order_by(OutboxMessage.id)
-                    .limit(1)
-                    .with_for_update(skip_locked=True)
-                ).first()
-                if message is None:
-                    break
-                message.attempts += 1
-                error = transport.send(message)
+                # Outbox rows are never deleted, so the claimed row is still there.
+                row = session.get_one(OutboxMessage, message.id)
                 if error is None:
-                    message.sent_at = now
-                    message.last_error = None
+                    row.sent_at = now
+                    row.last_error = None
                     sent += 1
                 else:
-                    delay = BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
-                    message.last_error = error
-                    message.send_after = now + delay
+                    row.last_error = error
+                    row.send_after = now + BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
                     failed += 1
                     logger.warning(
-                        "outbox message %d (%s) not sent, attempt %d, next try in %s: %s",
-                        message.id,
-                        message.kind,
-                        message.attempts,
-                        delay,
+                        "outbox message %d (%s) not sent, attempt %d, next try at %s: %s",
+                        row.id,
+                        row.kind,
+                        row.attempts,
+                        row.send_after.isoformat(),
                         error,
                     )
     return SendReport(sent=sent, failed=failed)
