@@ -4,6 +4,7 @@ import click
 from alembic import command
 from alembic.config import Config
 
+import app.models  # noqa: F401 - every mapper must be known before the first query
 from app.config import PROJECT_ROOT, get_settings
 from app.db import make_engine, make_session_factory
 from app.demo.seed import DEMO_LOGINS, load_demo
