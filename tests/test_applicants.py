@@ -15,6 +15,7 @@ from app.applicants.models import ApplicantLink
 from app.applicants.schemas import STEPS
 from app.applications.models import Application, ApplicationStatus, FinancingKind
 from app.attachments.service import store
+from app.audit.models import AuditEvent
 from app.audit.service import Actor
 from app.auth.models import Role
 from app.email.models import OutboxMessage
@@ -572,3 +573,24 @@ def test_staff_download_attachments_of_their_own_area_only(
     assert response.content == files.pdf()
     assert response.headers["x-content-type-options"] == "nosniff"
     assert client.get(f"/attachments/{stored[1].id}").status_code == 404
+
+
+def test_an_application_never_rewrites_the_organisation_register(
+    db: Session, area: AreaSetup, draft: Application, context: service.Context
+) -> None:
+    # The area fixture's organisation 802002-4280 has no account; someone applies in its name.
+    _fill(draft, organisation={"org_number": "802002-4280", "name": "Byaföreningen (ny kassör)",
+                               "bankgiro": "", "plusgiro": "90 20 03-3",
+                               "contact_email": "mallory@example.se"})  # fmt: skip
+    service.submit(db, draft, context, consent=True, now=NOW)
+    register = area.organisation
+    db.refresh(register)
+    assert (register.name, register.plusgiro, register.contact_email) == (
+        "Byaföreningen i testbygd", None, "",
+    )  # fmt: skip
+    assert (draft.applicant_name, draft.plusgiro) == ("Byaföreningen (ny kassör)", "9020033")
+    flagged = db.scalar(select(AuditEvent).where(AuditEvent.action == "organisation_differs"))
+    assert flagged.summary == (
+        "Uppgifterna i ansökan skiljer sig från organisationsregistret: namn, plusgiro, "
+        "e-postadress. Kontrollera dem innan något betalas ut."
+    )

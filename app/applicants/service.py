@@ -447,6 +447,17 @@ def remove_attachment(
 
 # --- Submission ---
 
+_ORGANISATION_FIELDS = (
+    "name", "legal_form", "street_address", "postal_code", "city", "contact_name",
+    "contact_email", "contact_phone",
+)  # fmt: skip
+_FIELD_NAMES = {
+    "name": "namn",
+    "bankgiro": "bankgiro",
+    "plusgiro": "plusgiro",
+    "contact_email": "e-postadress",
+}
+
 
 def submit(
     session: Session,
@@ -482,7 +493,9 @@ def submit(
     org = results["organisation"].cleaned
     project = results["project"].cleaned
     budget = results["budget"].cleaned
-    application.organisation = _organisation(session, application.area_id, org)
+    application.organisation = _organisation(session, application, org)
+    application.applicant_name = org["name"]
+    application.bankgiro, application.plusgiro = org["bankgiro"], org["plusgiro"]
     application.contact_name = org["contact_name"]
     application.contact_email = org["contact_email"]
     application.contact_phone = org["contact_phone"] or ""
@@ -512,22 +525,46 @@ def submit(
     return True
 
 
-def _organisation(session: Session, area_id: int, org: dict[str, Any]) -> Organisation:
-    """The area's record for this organisationsnummer, created or brought up to date."""
+def _organisation(session: Session, application: Application, org: dict[str, Any]) -> Organisation:
+    """The area's record for this organisationsnummer, created if it is new.
+
+    An existing record is never changed from a public form: anyone can type any number, and the
+    record holds the account that grants are paid to. When the application gives other details,
+    the handler is told through the case's log.
+    """
     organisation = session.scalar(
         select(Organisation).where(
-            Organisation.area_id == area_id, Organisation.org_number == org["org_number"]
+            Organisation.area_id == application.area_id,
+            Organisation.org_number == org["org_number"],
         )
     )
     if organisation is None:
-        organisation = Organisation(area_id=area_id, org_number=org["org_number"])
+        organisation = Organisation(
+            area_id=application.area_id,
+            org_number=org["org_number"],
+            **{field: org[field] or "" for field in _ORGANISATION_FIELDS},
+            bankgiro=org["bankgiro"],
+            plusgiro=org["plusgiro"],
+        )
         session.add(organisation)
-    for field in (
-        "name", "legal_form", "street_address", "postal_code", "city", "contact_name",
-        "contact_email", "contact_phone",
-    ):  # fmt: skip
-        setattr(organisation, field, org[field] or "")
-    organisation.bankgiro, organisation.plusgiro = org["bankgiro"], org["plusgiro"]
+        return organisation
+    differences = {
+        field: [getattr(organisation, field), org[field]]
+        for field in ("name", "bankgiro", "plusgiro", "contact_email")
+        if (getattr(organisation, field) or None) != (org[field] or None)
+    }
+    if differences:
+        audit.record(
+            session,
+            applicant_actor(application),
+            entity_type="application",
+            entity_id=application.id,
+            action="organisation_differs",
+            summary="Uppgifterna i ansökan skiljer sig från organisationsregistret: "
+            + ", ".join(_FIELD_NAMES[field] for field in differences)
+            + ". Kontrollera dem innan något betalas ut.",
+            changes=differences,
+        )
     return organisation
 
 

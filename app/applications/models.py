@@ -123,6 +123,11 @@ class Application(Base):
         ForeignKey("umbrella_projects.id"), index=True
     )
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # The applicant's details as given in this application. The organisation register is not
+    # rewritten by what an applicant types; differences are flagged for the handler instead.
+    applicant_name: Mapped[str] = mapped_column(String(200), default="")
+    bankgiro: Mapped[str | None] = mapped_column(String(8))
+    plusgiro: Mapped[str | None] = mapped_column(String(8))
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")

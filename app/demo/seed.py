@@ -404,6 +404,8 @@ def _leader_projects(
             action_area_id=action_areas[case.action_area].id,
             umbrella_project_id=umbrella.id if umbrella else None,
             organisation_id=org.id,
+            applicant_name=org.name,
+            bankgiro=org.bankgiro,
             contact_name=org.contact_name,
             contact_email=org.contact_email,
             contact_phone=org.contact_phone,
