@@ -21,7 +21,7 @@ from app.auth.models import Role
 from app.email.models import OutboxMessage
 from app.organisations.models import Organisation
 from tests import files
-from tests.factories import AreaSetup, make_area
+from tests.factories import AreaSetup, make_application, make_area
 from tests.http import csrf_token, login, post_form
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -446,7 +446,7 @@ def test_information_request_and_answer(
     )
     assert received.status is ApplicationStatus.IN_REVIEW
     assert (request.answer_text, request.answered_at) == ("Offerten är bifogad.", NOW)
-    with pytest.raises(service.JourneyError, match="redan besvarad"):
+    with pytest.raises(service.JourneyError, match="väntar inte på komplettering"):
         service.answer_information_request(
             db, received, request.id, answer="Igen", today=TODAY, now=NOW
         )
@@ -594,3 +594,69 @@ def test_an_application_never_rewrites_the_organisation_register(
         "Uppgifterna i ansökan skiljer sig från organisationsregistret: namn, plusgiro, "
         "e-postadress. Kontrollera dem innan något betalas ut."
     )
+
+
+def test_a_withdrawn_application_cannot_be_revived_by_answering(
+    db: Session, area: AreaSetup, received: Application, settings
+) -> None:
+    request = service.request_information(
+        db, settings, area.actor, received, message="Offert?",
+        deadline=TODAY + timedelta(days=5), today=TODAY,
+    )  # fmt: skip
+    service.withdraw(db, received, "", NOW)
+    with pytest.raises(service.JourneyError, match="väntar inte på komplettering"):
+        service.answer_information_request(
+            db, received, request.id, answer="Här", today=TODAY, now=NOW
+        )
+    assert received.status is ApplicationStatus.WITHDRAWN
+
+
+def test_leader_projects_have_no_applicant_pages(
+    client: TestClient, db: Session, area: AreaSetup, settings
+) -> None:
+    project = make_application(db, area)
+    project.contact_email = "projekt@example.se"
+    token = service.issue_link(db, settings, project)
+    db.commit()
+    assert client.get(f"/a/{token}").status_code == 404
+    post_form(client, "/links", {"email": "projekt@example.se"})
+    assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_a_requested_link_replaces_the_earlier_ones(
+    client: TestClient, db: Session, settings, received: Application
+) -> None:
+    old = service.issue_link(db, settings, received)
+    db.commit()
+    post_form(client, "/links", {"email": "eva@example.se"})
+    assert client.get(f"/a/{old}").status_code == 404
+
+
+def test_send_link_is_checked_and_rate_limited(
+    client: TestClient, db: Session, area: AreaSetup
+) -> None:
+    token = _start(client, area)
+    two = "a@example.se, b@example.se"
+    post_form(
+        client, f"/a/{token}/organisation", {**ORGANISATION, "contact_email": two, "action": "save"}
+    )
+    refused = post_form(client, f"/a/{token}/send-link", {"step": "organisation"})
+    assert "Fyll i kontaktpersonens e-postadress först" in refused.text
+    post_form(client, f"/a/{token}/organisation", {**ORGANISATION, "action": "save"})
+    for _ in range(5):
+        post_form(client, f"/a/{token}/send-link", {"step": "organisation"})
+    sent = db.scalars(select(OutboxMessage.to_address)).all()
+    assert sent == ["eva@example.se"] * service.LINK_MAILS_PER_HOUR
+
+
+def test_withdrawing_needs_a_confirmation(
+    client: TestClient, db: Session, settings, received: Application
+) -> None:
+    token = service.issue_link(db, settings, received)
+    db.commit()
+    unconfirmed = post_form(client, f"/a/{token}/withdraw", {"reason": "Ångrar"})
+    assert unconfirmed.status_code == 400
+    assert "Kryssa i rutan om ni verkligen vill återta ansökan." in unconfirmed.text
+    post_form(client, f"/a/{token}/withdraw", {"confirm": "yes"})
+    db.refresh(received)
+    assert received.status is ApplicationStatus.WITHDRAWN

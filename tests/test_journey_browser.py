@@ -74,7 +74,7 @@ def test_applicant_journey_in_chromium(journey_db, settings: Settings) -> None:
                 page.fill("#bankgiro", "5050-1055")
                 page.fill("#contact_name", "Eva Ek")
                 page.fill("#contact_email", "eva@example.se")
-                page.click("button[value=next]")
+                page.click("button.primary[value=next]")
                 page.wait_for_url("**/project")
             with step(page, "project"):
                 start = date.today() + timedelta(days=7)
@@ -83,7 +83,7 @@ def test_applicant_journey_in_chromium(journey_db, settings: Settings) -> None:
                 page.fill("#expected_results", "En värmestuga vid kris.")
                 page.fill("#project_start", start.isoformat())
                 page.fill("#project_end", (start + timedelta(days=90)).isoformat())
-                page.click("button[value=next]")
+                page.click("button.primary[value=next]")
                 page.wait_for_url("**/budget")
             with step(page, "budget"):
                 page.fill("#cost_1_description", "Reservaggregat")
@@ -92,7 +92,7 @@ def test_applicant_journey_in_chromium(journey_db, settings: Settings) -> None:
                 page.fill("#volunteer_hours_adult", "60")
                 page.fill("#volunteer_women", "4")
                 page.fill("#volunteer_men", "3")
-                page.click("button[value=next]")
+                page.click("button.primary[value=next]")
                 page.wait_for_url("**/attachments")
                 page.click("text=Nästa")
                 page.wait_for_url("**/review")

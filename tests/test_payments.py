@@ -32,7 +32,7 @@ def granted(db: Session, area: AreaSetup) -> Application:
 
 
 def _claim(db: Session, application: Application, **values: str):
-    raw = {"kind": "partial", "amount": "10 000", "actual_costs": "12 000",
+    raw = {"kind": "partial", "amount": "10 000", "actual_costs": "40 000",
            "description": "Första inköpen", **values}  # fmt: skip
     return payments.submit_claim(db, applicants.applicant_actor(application), application, raw)
 
@@ -120,3 +120,17 @@ def test_claim_and_report_over_http(
     assert report.status_code == 400
     assert "Beskriv vad projektet har gjort." in report.text
     assert "Ange ett heltal, t.ex. 40." in report.text
+
+
+def test_a_claim_cannot_exceed_the_actual_costs(db: Session, granted: Application) -> None:
+    claim, result = _claim(db, granted, amount="5 000", actual_costs="0")
+    assert claim is None
+    assert result.errors["amount"] == "Ni kan inte begära mer än de faktiska kostnaderna."
+
+
+def test_jobs_must_be_a_real_number(db: Session, granted: Application) -> None:
+    _, result = reports.submit_report(
+        db, applicants.applicant_actor(granted), granted,
+        {"summary": "Klart", "jobs_created": "NaN"},
+    )  # fmt: skip
+    assert result.errors["jobs_created"].startswith("Ange antal heltidstjänster")

@@ -151,6 +151,8 @@ def request_new_link(
     for application in service.applications_for_email(session, address):
         if service.link_mails_recently(session, address, now) >= service.LINK_MAILS_PER_HOUR:
             break
+        # A lost link may be in the wrong hands: the new one replaces every earlier one.
+        service.revoke_links(session, application, now)
         token = service.issue_link(session, settings, application, now)
         subject, body = messages.resume_link(
             application, _link_url(request, token), settings.applicant_link_days
@@ -497,7 +499,9 @@ def send_link(
     target = f"/a/{token}"
     if application.status is ApplicationStatus.DRAFT and step in STEPS_BY_NAME:
         target = f"/a/{token}/{step}"
-    if "@" not in address:
+    try:
+        address = email_address(address)
+    except FieldError:
         response = RedirectResponse(f"/a/{token}/organisation", status_code=303)
         flash(
             request,
@@ -506,27 +510,40 @@ def send_link(
             "alert",
         )
         return _private(response)
+    if service.link_mails_recently(session, address, utcnow()) >= service.LINK_MAILS_PER_HOUR:
+        response = RedirectResponse(target, status_code=303)
+        flash(request, response, "Vi har nyss skickat länkar dit. Vänta en stund.", "alert")
+        return _private(response)
     settings = request.app.state.settings
     subject, body = messages.resume_link(
         application, _link_url(request, service.issue_link(session, settings, application)),
         settings.applicant_link_days,
     )  # fmt: skip
     enqueue(
-        session, to=address.strip(), subject=subject, body=body, kind="magic_link",
+        session, to=address, subject=subject, body=body, kind="magic_link",
         area_id=application.area_id, application_id=application.id,
     )  # fmt: skip
     session.commit()
     _wake_mail(request)
     response = RedirectResponse(target, status_code=303)
-    flash(request, response, f"Vi har skickat en länk till {address.strip()}.")
+    flash(request, response, f"Vi har skickat en länk till {address}.")
     return _private(response)
 
 
 @pages.post("/a/{token}/withdraw")
 def withdraw_application(
-    request: Request, session: DbSession, token: str, reason: Annotated[str, Form()] = ""
+    request: Request,
+    session: DbSession,
+    token: str,
+    reason: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     application = _application(request, session, token)
+    if confirm != "yes":
+        return _case_page(
+            request, session, application, token,
+            {"confirm": "Kryssa i rutan om ni verkligen vill återta ansökan."}, status_code=400,
+        )  # fmt: skip
     try:
         service.withdraw(session, application, reason[:2000], utcnow())
     except service.JourneyError as exc:
@@ -588,7 +605,8 @@ def upload_attachment(
     upload: Annotated[Upload, Depends(_upload)],
 ) -> Response:
     application = _application(request, session, token)
-    service.ensure_draft(application)
+    if application.status is not ApplicationStatus.DRAFT:  # e.g. submitted in another tab
+        return _private(RedirectResponse(f"/a/{token}", status_code=303))
     settings = request.app.state.settings
     errors = {"file": upload.error} if upload.error else {}
     if upload.data is not None:

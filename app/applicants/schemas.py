@@ -23,7 +23,7 @@ PROJECT_FIELDS = (
     FieldSpec("expected_results", "Vad blir resultatet?", type="textarea", required=True,
               hint="T.ex. antal deltagare, nya aktiviteter, något som finns kvar efteråt."),
     FieldSpec("project_start", "Startdatum", type="date", required=True,
-              hint="Tidigast dagen efter att ansökan skickas in."),
+              hint="Tidigast samma dag som ansökan skickas in."),
     FieldSpec("project_end", "Slutdatum", type="date", required=True),
 )  # fmt: skip
 

@@ -123,6 +123,10 @@ def resolve_link(
     ):
         return None
     link.last_used_at = now
+    # Only småstöd have applicant pages; a Leader project is handled in Jordbruksverket's
+    # e-service and paid by the authority.
+    if link.application.kind is not ApplicationKind.SMALL_GRANT:
+        return None
     return link.application
 
 
@@ -641,6 +645,7 @@ def applications_for_email(session: Session, email: str) -> list[Application]:
         session.scalars(
             select(Application).where(
                 func.lower(Application.contact_email) == email.strip().lower(),
+                Application.kind == ApplicationKind.SMALL_GRANT,
                 Application.status != ApplicationStatus.DRAFT,
             )
         )
@@ -717,6 +722,8 @@ def answer_information_request(
 ) -> InformationRequest:
     """The applicant answers; the case goes back to the handler's queue."""
     request = next((r for r in application.information_requests if r.id == request_id), None)
+    if application.status is not ApplicationStatus.AWAITING_INFORMATION:
+        raise JourneyError("Ansökan väntar inte på komplettering.")
     if request is None or not request.is_open:
         raise JourneyError("Begäran om komplettering finns inte eller är redan besvarad.")
     if today > request.deadline:

@@ -85,6 +85,10 @@ def submit_claim(
     available = claimable_ore(session, application)
     if "amount" not in errors and cleaned["amount"] > available:
         errors["amount"] = f"Ni kan begära högst {format_money(max(available, 0))}."
+    elif not errors.keys() & {"amount", "actual_costs"} and (
+        cleaned["amount"] > cleaned["actual_costs"]
+    ):
+        errors["amount"] = "Ni kan inte begära mer än de faktiska kostnaderna."
     if cleaned.get("kind") is ClaimKind.FINAL and not any(
         a.label == RECEIPT_LABEL for a in application.attachments
     ):

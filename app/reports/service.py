@@ -20,7 +20,12 @@ def _full_time_equivalents(value: str) -> int:
         number = Decimal(value)
     except InvalidOperation:
         raise FieldError("Ange antal heltidstjänster, t.ex. 0,5.") from None
-    if number < 0 or number > 1000 or number != number.quantize(Decimal("0.01")):
+    if (
+        not number.is_finite()
+        or number < 0
+        or number > 1000
+        or number != number.quantize(Decimal("0.01"))
+    ):
         raise FieldError("Ange antal heltidstjänster med högst två decimaler, t.ex. 0,5.")
     return int(number * 100)
 
