@@ -1,6 +1,8 @@
 """After the grant: payment claims capped by the ledger, receipts for the final payment, and
 one final report with counted indicators."""
 
+import secrets
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -33,7 +35,7 @@ def granted(db: Session, area: AreaSetup) -> Application:
 
 def _claim(db: Session, application: Application, **values: str):
     raw = {"kind": "partial", "amount": "10 000", "actual_costs": "40 000",
-           "description": "Första inköpen", **values}  # fmt: skip
+           "description": "Inköp", "form_token": secrets.token_hex(8), **values}  # fmt: skip
     return payments.submit_claim(db, applicants.applicant_actor(application), application, raw)
 
 
@@ -99,7 +101,7 @@ def test_claim_and_report_over_http(
     assert "Ni kan begära upp till <strong>40\xa0000\xa0kr</strong>" in page
     too_much = post_form(
         client, f"/a/{token}/claims",
-        {"kind": "partial", "amount": "50 000", "actual_costs": "50 000"},
+        {"kind": "partial", "amount": "50 000", "actual_costs": "50 000", "form_token": "f1"},
     )  # fmt: skip
     assert too_much.status_code == 400
     assert "Ni kan begära högst 40\xa0000\xa0kr." in too_much.text
@@ -109,10 +111,11 @@ def test_claim_and_report_over_http(
         files={"file": ("kvitto.png", files.png())}, follow_redirects=False,
     )  # fmt: skip
     assert receipt.status_code == 303
-    ok = post_form(client, f"/a/{token}/claims",
-                   {"kind": "final", "amount": "40 000", "actual_costs": "41 200"},
-                   follow_redirects=False)  # fmt: skip
-    assert ok.status_code == 303
+    final = {"kind": "final", "amount": "40 000", "actual_costs": "41 200", "form_token": "f2"}
+    ok = post_form(client, f"/a/{token}/claims", final, follow_redirects=False)
+    again = post_form(client, f"/a/{token}/claims", final, follow_redirects=False)
+    assert ok.status_code == again.status_code == 303
+    assert len(payments.claims_for(db, granted)) == 1
     page = client.get(f"/a/{token}").text
     assert "Tack! Begäran om utbetalning har kommit in." in page
     assert "Slutbetalning" in page

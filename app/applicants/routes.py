@@ -4,6 +4,7 @@ The magic-link token is in the path; every page under it is sent with ``no-refer
 ``no-store`` so the link does not leak to other sites or shared caches.
 """
 
+import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -225,6 +226,7 @@ def _case_page(
                 "can_report": application.status in payments.GRANTED,
                 "report_fields": REPORT_FIELDS,
                 "report_values": report_values or {},
+                "form_token": secrets.token_urlsafe(16),
             },
             status_code=status_code,
         )

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,7 +35,7 @@ from app.areas.models import ProgrammePeriod
 from app.attachments.service import path_of
 from app.audit import service as audit
 from app.audit.service import Actor
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.core.forms import (
     FormResult,
     iso_date,
@@ -511,8 +513,10 @@ def submit(
     _write_budget(application, budget, context.period)
     application.requested_ore = budget["leader_support"]
     application.submitted_at = now
+    # The registry year is the Swedish one (a New Year's Eve submission at 00:30 is next year's).
+    year = now.astimezone(ZoneInfo(get_settings().timezone)).year
     application.reference = allocate_reference(
-        session, application.area_id, ApplicationKind.SMALL_GRANT, now.year
+        session, application.area_id, ApplicationKind.SMALL_GRANT, year
     )
     application.consent_at = now
     application.consent_text_version = CONSENT_TEXT_VERSION
@@ -700,7 +704,8 @@ def request_information(
     change_status(
         session, actor, application, ApplicationStatus.AWAITING_INFORMATION,
         action="information_requested",
-        summary=f"Komplettering begärd, svar senast {deadline.isoformat()}",
+        summary="Komplettering begärd, svar senast "
+        + format_date(deadline, "d MMMM y", locale="sv_SE"),
     )  # fmt: skip
     link = f"{settings.public_base_url}/a/{issue_link(session, settings, application)}"
     subject, body = messages.information_request(application, request, link)

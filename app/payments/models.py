@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.applications.models import Application
@@ -35,6 +35,7 @@ class PaymentClaim(Base):
 
     __tablename__ = "payment_claims"
     __table_args__ = (
+        UniqueConstraint("application_id", "form_token"),
         CheckConstraint("amount_ore > 0", name="amount_positive"),
         CheckConstraint("actual_costs_ore >= 0", name="actual_costs_non_negative"),
         Index("ix_payment_claims_area_status", "area_id", "status"),
@@ -52,5 +53,8 @@ class PaymentClaim(Base):
     )
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A random token from the form the claim was sent with: the same form sent twice (a double
+    # click, a retried request) makes one claim.
+    form_token: Mapped[str] = mapped_column(String(64))
 
     application: Mapped[Application] = relationship()

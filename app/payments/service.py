@@ -74,11 +74,26 @@ def can_claim(session: Session, application: Application) -> bool:
 def submit_claim(
     session: Session, actor: Actor, application: Application, raw: dict[str, str]
 ) -> tuple[PaymentClaim | None, FormResult]:
-    """Check and record a claim. Returns the claim, or None and the errors per field."""
+    """Check and record a claim. Returns the claim, or None and the errors per field.
+
+    Idempotent per form: a claim already made from the same form (``form_token``) is returned
+    as it is instead of being made twice.
+    """
     session.flush()
     session.refresh(application, with_for_update=True)  # one claim at a time per application
     result = validate_form(VALIDATORS, raw)
     cleaned, errors = result.cleaned, result.errors
+    form_token = raw.get("form_token", "").strip()[:64]
+    if not form_token:
+        errors["amount"] = "Formuläret saknar en kontrollkod. Ladda om sidan och försök igen."
+        return None, result
+    earlier = session.scalar(
+        select(PaymentClaim).where(
+            PaymentClaim.application_id == application.id, PaymentClaim.form_token == form_token
+        )
+    )
+    if earlier is not None:
+        return earlier, result
     if not can_claim(session, application):
         errors["amount"] = "Utbetalning kan inte begäras för ansökan just nu."
         return None, result
@@ -103,6 +118,7 @@ def submit_claim(
         actual_costs_ore=cleaned["actual_costs"],
         description=cleaned["description"],
         submitted_at=utcnow(),
+        form_token=form_token,
     )
     session.add(claim)
     session.flush()
