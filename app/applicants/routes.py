@@ -24,7 +24,7 @@ from app.audit.models import AuditEvent
 from app.auth.dependencies import DbSession
 from app.core.clock import local_today
 from app.core.flash import flash
-from app.core.forms import FieldError, PostedForm, email_address
+from app.core.forms import FieldError, FormResult, PostedForm, email_address
 from app.core.params import RecordId
 from app.core.templates import render
 from app.db import utcnow
@@ -420,22 +420,43 @@ def answer_request(
     return _private(response)
 
 
+def _case_form_outcome(
+    request: Request,
+    session: Session,
+    application: Application,
+    token: str,
+    *,
+    saved: bool,
+    result: FormResult,
+    form: str,
+    raw: dict[str, str],
+    thanks: str,
+) -> Response:
+    """After a form on the case page: back to the page with the errors next to the fields (and
+    what was typed), or on to the page with a thank-you."""
+    if not saved:
+        session.rollback()
+        errors = {f"{form}_{name}": message for name, message in result.errors.items()}
+        return _case_page(
+            request, session, application, token, errors, status_code=400,
+            **{f"{form}_values": raw},
+        )  # fmt: skip
+    session.commit()
+    response = RedirectResponse(f"/a/{token}", status_code=303)
+    flash(request, response, thanks)
+    return _private(response)
+
+
 @pages.post("/a/{token}/claims")
 def claim_payment(request: Request, session: DbSession, token: str, raw: PostedForm) -> Response:
     application = _application(request, session, token)
     claim, result = payments.submit_claim(
         session, service.applicant_actor(application), application, raw
     )
-    if claim is None:
-        session.rollback()
-        errors = {f"claim_{name}": message for name, message in result.errors.items()}
-        return _case_page(
-            request, session, application, token, errors, status_code=400, claim_values=raw
-        )
-    session.commit()
-    response = RedirectResponse(f"/a/{token}", status_code=303)
-    flash(request, response, "Tack! Begäran om utbetalning har kommit in.")
-    return _private(response)
+    return _case_form_outcome(
+        request, session, application, token, saved=claim is not None, result=result,
+        form="claim", raw=raw, thanks="Tack! Begäran om utbetalning har kommit in.",
+    )  # fmt: skip
 
 
 @pages.post("/a/{token}/receipts")
@@ -477,16 +498,10 @@ def submit_final_report(
     report, result = reports.submit_report(
         session, service.applicant_actor(application), application, raw
     )
-    if report is None:
-        session.rollback()
-        errors = {f"report_{name}": message for name, message in result.errors.items()}
-        return _case_page(
-            request, session, application, token, errors, status_code=400, report_values=raw
-        )
-    session.commit()
-    response = RedirectResponse(f"/a/{token}", status_code=303)
-    flash(request, response, "Tack! Slutredovisningen har kommit in.")
-    return _private(response)
+    return _case_form_outcome(
+        request, session, application, token, saved=report is not None, result=result,
+        form="report", raw=raw, thanks="Tack! Slutredovisningen har kommit in.",
+    )  # fmt: skip
 
 
 @pages.post("/a/{token}/send-link")
