@@ -33,17 +33,18 @@ BUDGET_FIELDS = (
         for row in range(1, COST_ROWS + 1)
         for spec in (
             FieldSpec(f"cost_{row}_description", f"Kostnad {row}: vad"),
-            FieldSpec(f"cost_{row}_amount", f"Kostnad {row}: belopp (kr)", type="text"),
+            FieldSpec(f"cost_{row}_amount", f"Kostnad {row}: belopp (kr)", inputmode="decimal"),
         )
     ),
-    FieldSpec("leader_support", "Småstöd ni söker (kr)", required=True),
-    FieldSpec("public_cofinancing", "Offentlig medfinansiering (kr)",
+    FieldSpec("leader_support", "Småstöd ni söker (kr)", required=True, inputmode="decimal"),
+    FieldSpec("public_cofinancing", "Offentlig medfinansiering (kr)", inputmode="decimal",
               hint="T.ex. bidrag från kommunen. Lämna tomt om ni inte har någon."),
-    FieldSpec("private_money", "Egna eller privata pengar (kr)"),
-    FieldSpec("volunteer_hours_adult", "Ideellt arbete, timmar (16 år och äldre)"),
-    FieldSpec("volunteer_hours_youth", "Ideellt arbete, timmar (13–15 år)"),
-    FieldSpec("volunteer_women", "Antal kvinnor som arbetar ideellt"),
-    FieldSpec("volunteer_men", "Antal män som arbetar ideellt"),
+    FieldSpec("private_money", "Egna eller privata pengar (kr)", inputmode="decimal"),
+    FieldSpec("volunteer_hours_adult", "Ideellt arbete, timmar (16 år och äldre)",
+              inputmode="numeric"),
+    FieldSpec("volunteer_hours_youth", "Ideellt arbete, timmar (13–15 år)", inputmode="numeric"),
+    FieldSpec("volunteer_women", "Antal kvinnor som arbetar ideellt", inputmode="numeric"),
+    FieldSpec("volunteer_men", "Antal män som arbetar ideellt", inputmode="numeric"),
 )  # fmt: skip
 
 STEPS = (

@@ -125,6 +125,8 @@ class FieldSpec:
     autocomplete: str | None = None
     required: bool = False
     options: tuple[tuple[str, str], ...] = ()
+    # The keyboard a phone shows: "decimal" for kronor, "numeric" for counts.
+    inputmode: str | None = None
 
 
 def iso_date(missing: str) -> Validator:
