@@ -14,6 +14,7 @@ from app.applicants import service
 from app.applicants.models import ApplicantLink
 from app.applicants.schemas import STEPS
 from app.applications.models import Application, ApplicationStatus, FinancingKind
+from app.applications.workflow import OFFICE
 from app.attachments.service import store
 from app.audit.models import AuditEvent
 from app.audit.service import Actor
@@ -430,7 +431,7 @@ def test_information_request_and_answer(
 ) -> None:
     handler = Actor(label="Karin", user_id=area.users[Role.HANDLER].id, area_id=area.area.id)
     request = service.request_information(
-        db, settings, handler, received, message="Skicka offerten.",
+        db, settings, handler, received, roles=OFFICE, message="Skicka offerten.",
         deadline=TODAY + timedelta(days=14), today=TODAY,
     )  # fmt: skip
     assert received.status is ApplicationStatus.AWAITING_INFORMATION
@@ -457,10 +458,17 @@ def test_answers_after_the_deadline_are_refused(
 ) -> None:
     with pytest.raises(service.JourneyError, match="efter i dag"):
         service.request_information(
-            db, settings, area.actor, received, message="x", deadline=TODAY, today=TODAY
+            db,
+            settings,
+            area.actor,
+            received,
+            roles=OFFICE,
+            message="x",
+            deadline=TODAY,
+            today=TODAY,
         )
     request = service.request_information(
-        db, settings, area.actor, received, message="Skicka offerten.",
+        db, settings, area.actor, received, roles=OFFICE, message="Skicka offerten.",
         deadline=TODAY + timedelta(days=1), today=TODAY,
     )  # fmt: skip
     with pytest.raises(service.JourneyError, match="Tiden för att svara har gått ut"):
@@ -474,7 +482,7 @@ def test_komplettering_over_http(
     client: TestClient, db: Session, area: AreaSetup, settings, received: Application
 ) -> None:
     request = service.request_information(
-        db, settings, area.actor, received, message="Vilka offerter har ni tagit in?",
+        db, settings, area.actor, received, roles=OFFICE, message="Vilka offerter har ni tagit in?",
         deadline=date.today() + timedelta(days=14), today=date.today(),
     )  # fmt: skip
     token = service.issue_link(db, settings, received)
@@ -600,7 +608,7 @@ def test_a_withdrawn_application_cannot_be_revived_by_answering(
     db: Session, area: AreaSetup, received: Application, settings
 ) -> None:
     request = service.request_information(
-        db, settings, area.actor, received, message="Offert?",
+        db, settings, area.actor, received, roles=OFFICE, message="Offert?",
         deadline=TODAY + timedelta(days=5), today=TODAY,
     )  # fmt: skip
     service.withdraw(db, received, "", NOW)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.applicants import service
 from app.applications.models import Application, ApplicationStatus
+from app.applications.workflow import OFFICE
 from app.config import Settings
 from app.db import make_engine, make_session_factory
 from tests import databases
@@ -109,7 +110,8 @@ def test_applicant_journey_in_chromium(journey_db, settings: Settings) -> None:
             with factory() as db:
                 application = db.scalar(select(Application))
                 service.request_information(
-                    db, app_settings, setup.actor, application, message="Skicka gärna en offert.",
+                    db, app_settings, setup.actor, application, roles=OFFICE,
+                    message="Skicka gärna en offert.",
                     deadline=date.today() + timedelta(days=10), today=date.today(),
                 )  # fmt: skip
                 db.commit()

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.applicants import messages
 from app.applicants.models import ApplicantLink
 from app.applicants.schemas import COST_ROWS, STEPS, STEPS_BY_NAME
+from app.applications import workflow
 from app.applications.models import (
     Application,
     ApplicationKind,
@@ -31,6 +32,7 @@ from app.applications.models import (
     InformationRequest,
 )
 from app.applications.service import allocate_reference, change_status
+from app.applications.workflow import AS_APPLICANT, TransitionRefused
 from app.areas.models import ProgrammePeriod
 from app.attachments.service import path_of
 from app.audit import service as audit
@@ -522,9 +524,8 @@ def submit(
     application.consent_text_version = CONSENT_TEXT_VERSION
     application.draft_form = None
     session.flush()
-    change_status(
-        session, applicant_actor(application), application, ApplicationStatus.SUBMITTED,
-        action="submitted", now=now,
+    workflow.apply(
+        session, applicant_actor(application), application, "submit", AS_APPLICANT, now=now,
         summary=(
             f"Ansökan {application.reference} kom in: {application.title}, "
             f"{format_money(application.requested_ore)} söks"
@@ -622,20 +623,15 @@ def _write_budget(
 
 def withdraw(session: Session, application: Application, reason: str, now: datetime) -> None:
     """The applicant takes the application back (återtar); possible until it is decided."""
-    open_states = {
-        ApplicationStatus.DRAFT,
-        ApplicationStatus.SUBMITTED,
-        ApplicationStatus.IN_REVIEW,
-        ApplicationStatus.AWAITING_INFORMATION,
-        ApplicationStatus.READY_FOR_DECISION,
-    }
-    if application.status not in open_states:
-        raise JourneyError("Ansökan kan inte återtas nu: den är redan beslutad eller avslutad.")
-    change_status(
-        session, applicant_actor(application), application, ApplicationStatus.WITHDRAWN,
-        action="withdrawn", summary="Sökanden återtog ansökan", reason=reason.strip() or None,
-        now=now,
-    )  # fmt: skip
+    try:
+        workflow.apply(
+            session, applicant_actor(application), application, "withdraw", AS_APPLICANT,
+            summary="Sökanden återtog ansökan", reason=reason.strip() or None, now=now,
+        )  # fmt: skip
+    except TransitionRefused:
+        raise JourneyError(
+            "Ansökan kan inte återtas nu: den är redan beslutad eller avslutad."
+        ) from None
 
 
 # At most this many link e-mails per address and hour: the form must not become a way to
@@ -680,14 +676,17 @@ def request_information(
     actor: Actor,
     application: Application,
     *,
+    roles: frozenset[str],
     message: str,
     deadline: date,
     today: date,
 ) -> InformationRequest:
     """The office asks the applicant for more information (begär komplettering); the applicant
     is e-mailed the question with a fresh link."""
-    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
-        raise JourneyError("Komplettering kan bara begäras för en ansökan under handläggning.")
+    try:
+        workflow.check(application, "request_information", roles)
+    except TransitionRefused as exc:
+        raise JourneyError(exc.message) from None
     if not message.strip():
         raise JourneyError("Skriv vad sökanden ska komplettera med.")
     if deadline <= today:
@@ -701,9 +700,8 @@ def request_information(
     )
     session.add(request)
     session.flush()
-    change_status(
-        session, actor, application, ApplicationStatus.AWAITING_INFORMATION,
-        action="information_requested",
+    workflow.apply(
+        session, actor, application, "request_information", roles,
         summary="Komplettering begärd, svar senast "
         + format_date(deadline, "d MMMM y", locale="sv_SE"),
     )  # fmt: skip
@@ -740,11 +738,15 @@ def answer_information_request(
         raise JourneyError("Skriv ett svar.")
     request.answer_text = answer.strip()[:10_000]
     request.answered_at = now
-    still_open = any(r.is_open for r in application.information_requests)
-    change_status(
-        session, applicant_actor(application), application,
-        application.status if still_open else ApplicationStatus.IN_REVIEW,
-        action="information_answered", now=now,
-        summary="Sökanden svarade på begäran om komplettering",
-    )  # fmt: skip
+    summary = "Sökanden svarade på begäran om komplettering"
+    if any(r.is_open for r in application.information_requests):  # more questions to answer
+        change_status(
+            session, applicant_actor(application), application, application.status,
+            action="information_answered", summary=summary, now=now,
+        )  # fmt: skip
+    else:
+        workflow.apply(
+            session, applicant_actor(application), application, "information_received",
+            AS_APPLICANT, summary=summary, now=now,
+        )  # fmt: skip
     return request

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.applications import workflow
 from app.applications.models import Application, ApplicationStatus
 from app.applications.service import change_status
+from app.applications.workflow import AS_APPLICANT
 from app.audit.service import Actor
 from app.core.forms import FieldError, FormResult, optional_text, validate_form
 from app.core.money import format_money, parse_kronor
@@ -122,10 +124,12 @@ def submit_claim(
     )
     session.add(claim)
     session.flush()
-    change_status(
-        session, actor, application,
-        ApplicationStatus.PAYMENT if application.status in GRANTED else application.status,
-        action="payment_claimed",
-        summary=f"{claim.kind.label} begärd: {format_money(claim.amount_ore)}",
-    )  # fmt: skip
+    summary = f"{claim.kind.label} begärd: {format_money(claim.amount_ore)}"
+    if application.status in workflow.GRANTED:  # the first claim starts the payment phase
+        workflow.apply(session, actor, application, "claim_payment", AS_APPLICANT, summary=summary)
+    else:
+        change_status(
+            session, actor, application, application.status, action="payment_claimed",
+            summary=summary,
+        )  # fmt: skip
     return claim, result

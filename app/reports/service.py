@@ -5,8 +5,9 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.applications.models import Application, ApplicationStatus
-from app.applications.service import change_status
+from app.applications import workflow
+from app.applications.models import Application
+from app.applications.workflow import AS_APPLICANT
 from app.audit.service import Actor
 from app.core.forms import FieldError, FormResult, required, validate_form, whole_number
 from app.payments.service import GRANTED
@@ -70,8 +71,8 @@ def submit_report(
     )
     session.add(report)
     session.flush()
-    change_status(
-        session, actor, application, ApplicationStatus.FINAL_REPORT,
-        action="final_report", summary="Slutredovisningen lämnades in",
+    workflow.apply(
+        session, actor, application, "final_report", AS_APPLICANT,
+        summary="Slutredovisningen lämnades in",
     )  # fmt: skip
     return report, result
