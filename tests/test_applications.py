@@ -1,13 +1,18 @@
 """Reference numbers and the applications API."""
 
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.applications.models import ApplicationKind, ApplicationStatus
+from app.applications.models import ApplicationKind, ApplicationStatus, InformationRequest
 from app.applications.service import allocate_reference
 from app.auth.models import Role
 from tests.factories import AreaSetup, make_application
 from tests.http import login
+
+NOW = datetime.now(UTC)
 
 
 def test_references_count_per_kind_and_year(
@@ -34,7 +39,7 @@ def test_api_lists_and_filters_in_integer_ore(
     assert body["items"][0]["requested_ore"] == 1_250_000
     bad = client.get("/api/v1/applications", params={"status": "påhittad"})
     assert bad.status_code == 422
-    assert bad.json()["detail"] == "Uppgifterna kunde inte tas emot."
+    assert bad.json()["detail"] == "Ogiltigt filter."
 
 
 def test_cases_page_filters_by_status(client: TestClient, db: Session, area: AreaSetup) -> None:
@@ -45,3 +50,87 @@ def test_cases_page_filters_by_status(client: TestClient, db: Session, area: Are
     page = client.get("/cases", params={"status": "in_review"})
     assert "Granskas nu" in page.text
     assert "Inkommen ansökan" not in page.text
+
+
+@pytest.fixture
+def queue(db: Session, area: AreaSetup, other_area: AreaSetup) -> AreaSetup:
+    handler = area.users[Role.HANDLER]
+    small, project, st = (
+        ApplicationKind.SMALL_GRANT,
+        ApplicationKind.LEADER_PROJECT,
+        ApplicationStatus,
+    )
+    rows = [
+        ("SMÅ-2026-0001", "Boulebana", small, st.SUBMITTED, 30_000, None, 1),
+        ("SMÅ-2026-0002", "Reservkraft", small, st.AWAITING_INFORMATION, 45_000, handler, 20),
+        ("PRJ-2026-0001", "Fiber till byn", project, st.IN_REVIEW, 900_000, handler, 5),
+        ("PRJ-2026-0002", "Mötesplats", project, st.SUBMITTED, 500_000, None, 40),
+    ]
+    for reference, title, kind, status, kr, assigned, age in rows:
+        application = make_application(
+            db, area, kind=kind, title=title, requested_kr=kr, status=status
+        )
+        application.reference = reference
+        application.assigned_handler_id = assigned.id if assigned else None
+        application.submitted_at = NOW - timedelta(days=age)
+        application.status_changed_at = NOW - timedelta(days=age)
+        if status is ApplicationStatus.AWAITING_INFORMATION:
+            db.add(InformationRequest(area_id=area.area.id, application_id=application.id,
+                                      message="Offert?", deadline=date(2026, 1, 1)))  # fmt: skip
+    make_application(db, other_area, title="Grannens boulebana")
+    db.commit()
+    return area
+
+
+@pytest.mark.parametrize(
+    ("params", "titles"),
+    [
+        ({}, ["Boulebana", "Fiber till byn", "Reservkraft", "Mötesplats"]),
+        ({"status": "submitted"}, ["Boulebana", "Mötesplats"]),
+        ({"kind": "leader_project", "sort": "amount"}, ["Fiber till byn", "Mötesplats"]),
+        ({"mine": "true"}, ["Fiber till byn", "Reservkraft"]),
+        ({"overdue": "true"}, ["Reservkraft"]),
+        ({"days": "10", "sort": "waiting"}, ["Mötesplats", "Reservkraft"]),
+        ({"q": "boule"}, ["Boulebana"]),
+        ({"q": "prj-2026-0002"}, ["Mötesplats"]),
+        ({"q": "802002-4280", "sort": "reference"},
+         ["Fiber till byn", "Mötesplats", "Boulebana", "Reservkraft"]),
+        ({"status": "", "kind": "", "umbrella": "", "q": "100%_"}, []),
+    ],
+)  # fmt: skip
+def test_queue_filters_search_and_sort(
+    client: TestClient, queue: AreaSetup, params: dict, titles: list[str]
+) -> None:
+    login(client, queue.users[Role.HANDLER].email)
+    body = client.get("/api/v1/applications", params=params).json()
+    assert [item["title"] for item in body["items"]] == titles
+    page = client.get("/cases", params=params)
+    assert page.status_code == 200
+    assert "Grannens boulebana" not in page.text
+
+
+def test_queue_pages_counts_and_partial_updates(client: TestClient, queue: AreaSetup) -> None:
+    login(client, queue.users[Role.MANAGER].email)
+    first = client.get("/api/v1/applications", params={"per_page": 3, "sort": "reference"}).json()
+    second = client.get(
+        "/api/v1/applications", params={"per_page": 3, "page": 2, "sort": "reference"}
+    ).json()
+    assert first["total"] == 4 and len(first["items"]) == 3 and len(second["items"]) == 1
+    partial = client.get(
+        "/cases", params={"kind": "smastod"}, headers={"HX-Request": "true", "HX-Target": "queue"}
+    )
+    assert "<html" not in partial.text  # only the results, not the page
+    assert "2 ärenden" in partial.text
+    assert 'Inkommen <span class="count">1</span>' in partial.text
+    assert client.get("/cases", params={"status": "påhittad"}).status_code == 422
+
+
+def test_queue_exports_the_selection_as_csv(client: TestClient, queue: AreaSetup) -> None:
+    login(client, queue.users[Role.HANDLER].email)
+    response = client.get("/cases/export.csv", params={"kind": "smastod", "sort": "reference"})
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Diarienummer;Titel;Sökande")
+    assert lines[1].startswith("SMÅ-2026-0001;Boulebana;")
+    assert ";30000;" in lines[1]
+    assert len(lines) == 3

@@ -1,23 +1,83 @@
-"""The case handler's start page and the applications API (read-only for now)."""
+"""The handler's queue (filters, search, sort, pages, CSV) and the applications API."""
 
-from typing import Annotated
+import csv
+import io
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
 from starlette.responses import Response
 
 from app.applications import service
 from app.applications.models import ApplicationKind, ApplicationStatus
 from app.applications.schemas import ApplicationDetail, ApplicationPage, ApplicationSummary
+from app.areas.service import current_period
 from app.auth.dependencies import DbSession, require_roles
-from app.auth.models import User
+from app.auth.models import Role, User
+from app.auth.service import users_in_area
+from app.core.clock import local_today
+from app.core.money import format_kronor_input
 from app.core.navigation import CASES
 from app.core.params import PageNumber, RecordId
 from app.core.templates import render
+from app.db import utcnow
+from app.umbrellas import service as umbrella_service
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/applications", tags=["ansökningar"])
 
 CaseWorker = Annotated[User, Depends(require_roles(*CASES.roles))]
+T = TypeVar("T")
+
+
+def _optional(parse: Callable[[str], T], value: str) -> T | None:
+    """A filter from a form: empty means "any"; anything unreadable is a 422, never a 500."""
+    if not value.strip():
+        return None
+    try:
+        return parse(value.strip())
+    except ValueError:
+        raise HTTPException(status_code=422, detail="Ogiltigt filter.") from None
+
+
+def _record_id(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 2_147_483_647:
+        raise ValueError(value)
+    return number
+
+
+def queue_filter(
+    user: CaseWorker,
+    status: str = "",
+    kind: str = "",
+    umbrella: str = "",
+    action_area: str = "",
+    handler: str = "",
+    mine: bool = False,
+    overdue: bool = False,
+    days: Annotated[int | None, Query(ge=0, le=3650, description="Minst dagar i status")] = None,
+    q: Annotated[str, Query(max_length=200, description="Fritext")] = "",
+    sort: service.QueueSort = service.QueueSort.RECEIVED,
+) -> service.ApplicationFilter:
+    """The queue's filters from the query string (shared by the page, the export and the API).
+    Empty values, as a filter form sends them for "Alla", mean no filter."""
+    return service.ApplicationFilter(
+        status=_optional(ApplicationStatus, status),
+        kind=_optional(ApplicationKind, kind),
+        umbrella_project_id=_optional(_record_id, umbrella),
+        action_area_id=_optional(_record_id, action_area),
+        handler_id=user.id if mine else _optional(_record_id, handler),
+        overdue_before=local_today() if overdue else None,
+        in_status_since=utcnow() - timedelta(days=days) if days else None,
+        text=q,
+        sort=sort,
+    )
+
+
+QueueFilter = Annotated[service.ApplicationFilter, Depends(queue_filter)]
 
 
 @pages.get(CASES.path)
@@ -25,20 +85,64 @@ def cases_start(
     request: Request,
     session: DbSession,
     user: CaseWorker,
-    status: ApplicationStatus | None = None,
+    filters: QueueFilter,
     page: PageNumber = 1,
 ) -> Response:
-    return render(
-        request,
-        "applications/cases.html",
-        {
-            "counts": service.counts_by_status(session, user.area_id),
-            "statuses": list(ApplicationStatus),
-            "selected_status": status,
-            "result": service.list_in_area(
-                session, user.area_id, service.ApplicationFilter(status=status), page
-            ),
-        },
+    """The handler's queue. htmx asks for the results part only, so filtering never reloads
+    the page; the URL is kept in step so a filtered view can be bookmarked and shared."""
+    period = current_period(session, user.area_id, local_today())
+    context = {
+        "counts": service.counts_by_status(session, user.area_id, filters),
+        "statuses": list(ApplicationStatus),
+        "kinds": list(ApplicationKind),
+        "sorts": list(service.QueueSort),
+        "filters": filters,
+        "query": request.url.query,
+        "params": dict(request.query_params),
+        "umbrellas": umbrella_service.calls_in_area(session, user.area_id),
+        "action_areas": list(period.action_areas) if period else [],
+        "handlers": [u for u in users_in_area(session, user.area_id) if Role.HANDLER in u.roles],
+        "result": service.list_in_area(session, user.area_id, filters, page),
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue":
+        return render(request, "applications/_queue.html", context)
+    return render(request, "applications/cases.html", context)
+
+
+@pages.get(f"{CASES.path}/export.csv")
+def export_queue(session: DbSession, user: CaseWorker, filters: QueueFilter) -> Response:
+    """The filtered queue as CSV for Excel (semicolons, UTF-8 with BOM), streamed in pages so a
+    long export never holds the whole list in memory."""
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(
+            ["Diarienummer", "Titel", "Sökande", "Typ", "Status", "Sökt belopp (kr)",
+             "Inkom", "Handläggare"]
+        )  # fmt: skip
+        page = 1
+        while True:
+            result = service.list_in_area(session, user.area_id, filters, page, per_page=500)
+            for a in result.items:
+                applicant = a.applicant_name or (a.organisation.name if a.organisation else "")
+                writer.writerow(
+                    [a.reference or "", a.title, applicant,
+                     a.kind.label, a.status.label, format_kronor_input(a.requested_ore),
+                     a.submitted_at.date().isoformat() if a.submitted_at else "",
+                     a.assigned_handler.full_name if a.assigned_handler else ""]
+                )  # fmt: skip
+            yield ("\ufeff" if page == 1 else "") + buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if page >= result.pages:
+                break
+            page += 1
+
+    return StreamingResponse(
+        rows(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="arenden.csv"'},
     )
 
 
@@ -46,14 +150,12 @@ def cases_start(
 def list_applications(
     session: DbSession,
     user: CaseWorker,
-    status: ApplicationStatus | None = None,
-    kind: ApplicationKind | None = None,
+    filters: QueueFilter,
     page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ApplicationPage:
-    result = service.list_in_area(
-        session, user.area_id, service.ApplicationFilter(status=status, kind=kind), page, per_page
-    )
+    """The same filters as the handler's queue (``status`` and ``kind`` take the enum values)."""
+    result = service.list_in_area(session, user.area_id, filters, page, per_page)
     return ApplicationPage(
         items=[ApplicationSummary.model_validate(item) for item in result.items],
         total=result.total,

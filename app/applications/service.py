@@ -1,9 +1,10 @@
 """Application rules that do not depend on the workflow: numbering, lookup, listing."""
 
+import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -11,11 +12,13 @@ from app.applications.models import (
     Application,
     ApplicationKind,
     ApplicationStatus,
+    InformationRequest,
     ReferenceCounter,
 )
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.db import utcnow
+from app.organisations.models import Organisation
 
 
 def allocate_reference(session: Session, area_id: int, kind: ApplicationKind, year: int) -> str:
@@ -51,10 +54,45 @@ def get_in_area(session: Session, area_id: int, application_id: int) -> Applicat
     )
 
 
+class QueueSort(enum.StrEnum):
+    RECEIVED = "received"  # newest received first
+    WAITING = "waiting"  # longest in its current status first
+    AMOUNT = "amount"  # largest amount sought first
+    REFERENCE = "reference"
+
+    @property
+    def label(self) -> str:
+        return {
+            "received": "Senast inkomna",
+            "waiting": "Längst i status",
+            "amount": "Största belopp",
+            "reference": "Diarienummer",
+        }[self.value]
+
+
+_ORDER = {
+    QueueSort.RECEIVED: (Application.submitted_at.desc().nulls_last(), Application.id.desc()),
+    QueueSort.WAITING: (Application.status_changed_at.asc(), Application.id.asc()),
+    QueueSort.AMOUNT: (Application.requested_ore.desc(), Application.id.desc()),
+    QueueSort.REFERENCE: (Application.reference.asc().nulls_last(), Application.id.asc()),
+}
+
+
 @dataclass(frozen=True)
 class ApplicationFilter:
+    """The handler's queue filters; every one maps to an indexed column or a bounded subquery."""
+
     status: ApplicationStatus | None = None
     kind: ApplicationKind | None = None
+    umbrella_project_id: int | None = None
+    action_area_id: int | None = None
+    handler_id: int | None = None
+    # Only cases with an unanswered komplettering whose last day is before this date.
+    overdue_before: date | None = None
+    # Only cases that have been in their status since before this moment.
+    in_status_since: datetime | None = None
+    text: str = ""
+    sort: QueueSort = QueueSort.RECEIVED
 
 
 @dataclass(frozen=True)
@@ -69,36 +107,88 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def _filtered(area_id: int, filters: ApplicationFilter) -> Select[tuple[Application]]:
+def _filtered(
+    area_id: int, filters: ApplicationFilter, *, with_status: bool = True
+) -> Select[tuple[Application]]:
     query = select(Application).where(Application.area_id == area_id)
-    if filters.status is not None:
+    if with_status and filters.status is not None:
         query = query.where(Application.status == filters.status)
-    if filters.kind is not None:
-        query = query.where(Application.kind == filters.kind)
+    for column, value in (
+        (Application.kind, filters.kind),
+        (Application.umbrella_project_id, filters.umbrella_project_id),
+        (Application.action_area_id, filters.action_area_id),
+        (Application.assigned_handler_id, filters.handler_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.overdue_before is not None:
+        query = query.where(
+            select(InformationRequest.id)
+            .where(
+                InformationRequest.application_id == Application.id,
+                InformationRequest.answered_at.is_(None),
+                InformationRequest.deadline < filters.overdue_before,
+            )
+            .exists()
+        )
+    if filters.in_status_since is not None:
+        query = query.where(Application.status_changed_at < filters.in_status_since)
+    if text := filters.text.strip():
+        query = query.where(_matches(text))
     return query
+
+
+def _matches(text: str) -> ColumnElement[bool]:
+    """Free text over reference, title, applicant and organisationsnummer (with or without
+    the hyphen), case-insensitive."""
+    needle = text.lower()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    conditions = [
+        func.lower(Application.reference).contains(needle, autoescape=True),
+        func.lower(Application.title).contains(needle, autoescape=True),
+        func.lower(Application.applicant_name).contains(needle, autoescape=True),
+        Application.organisation_id.in_(
+            select(Organisation.id).where(
+                func.lower(Organisation.name).contains(needle, autoescape=True)
+            )
+        ),
+    ]
+    if len(digits) >= 6:
+        conditions.append(
+            Application.organisation_id.in_(
+                select(Organisation.id).where(
+                    Organisation.org_number.contains(digits, autoescape=True)
+                )
+            )
+        )
+    return or_(*conditions)
 
 
 def list_in_area(
     session: Session, area_id: int, filters: ApplicationFilter, page: int = 1, per_page: int = 50
 ) -> Page:
-    """One page of an area's applications, newest received first (drafts last)."""
+    """One page of an area's applications, filtered and sorted as asked."""
     query = _filtered(area_id, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = session.scalars(
-        query.options(joinedload(Application.organisation), joinedload(Application.action_area))
-        .order_by(Application.submitted_at.desc().nulls_last(), Application.id.desc())
+        query.options(
+            joinedload(Application.organisation),
+            joinedload(Application.action_area),
+            joinedload(Application.assigned_handler),
+        )
+        .order_by(*_ORDER[filters.sort])
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
     return Page(items=list(items), total=total, page=page, per_page=per_page)
 
 
-def counts_by_status(session: Session, area_id: int) -> dict[ApplicationStatus, int]:
-    rows = session.execute(
-        select(Application.status, func.count())
-        .where(Application.area_id == area_id)
-        .group_by(Application.status)
-    )
+def counts_by_status(
+    session: Session, area_id: int, filters: ApplicationFilter | None = None
+) -> dict[ApplicationStatus, int]:
+    """How many cases per status, under every filter except the status itself."""
+    matching = _filtered(area_id, filters or ApplicationFilter(), with_status=False).subquery()
+    rows = session.execute(select(matching.c.status, func.count()).group_by(matching.c.status))
     return {ApplicationStatus(status): count for status, count in rows}
 
 
