@@ -95,7 +95,9 @@ def queue(db: Session, area: AreaSetup, other_area: AreaSetup) -> AreaSetup:
         ({"q": "prj-2026-0002"}, ["Mötesplats"]),
         ({"q": "802002-4280", "sort": "reference"},
          ["Fiber till byn", "Mötesplats", "Boulebana", "Reservkraft"]),
-        ({"status": "", "kind": "", "umbrella": "", "q": "100%_"}, []),
+        ({"status": "", "kind": "", "umbrella": "", "days": "", "q": "100%_"}, []),
+        ({"status": "", "kind": "", "umbrella": "", "action_area": "", "handler": "", "days": ""},
+         ["Boulebana", "Fiber till byn", "Reservkraft", "Mötesplats"]),
     ],
 )  # fmt: skip
 def test_queue_filters_search_and_sort(

@@ -49,6 +49,13 @@ def _record_id(value: str) -> int:
     return number
 
 
+def _days(value: str) -> int:
+    number = int(value)
+    if not 0 <= number <= 3650:
+        raise ValueError(value)
+    return number
+
+
 def queue_filter(
     user: CaseWorker,
     status: str = "",
@@ -58,7 +65,7 @@ def queue_filter(
     handler: str = "",
     mine: bool = False,
     overdue: bool = False,
-    days: Annotated[int | None, Query(ge=0, le=3650, description="Minst dagar i status")] = None,
+    days: Annotated[str, Query(description="Minst så många dagar i status")] = "",
     q: Annotated[str, Query(max_length=200, description="Fritext")] = "",
     sort: service.QueueSort = service.QueueSort.RECEIVED,
 ) -> service.ApplicationFilter:
@@ -71,7 +78,9 @@ def queue_filter(
         action_area_id=_optional(_record_id, action_area),
         handler_id=user.id if mine else _optional(_record_id, handler),
         overdue_before=local_today() if overdue else None,
-        in_status_since=utcnow() - timedelta(days=days) if days else None,
+        in_status_since=(
+            utcnow() - timedelta(days=since) if (since := _optional(_days, days)) else None
+        ),
         text=q,
         sort=sort,
     )
