@@ -4,13 +4,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications.models import ApplicationKind, ApplicationStatus, InformationRequest
 from app.applications.service import allocate_reference
+from app.audit.models import AuditEvent
 from app.auth.models import Role
 from tests.factories import AreaSetup, make_application
-from tests.http import login
+from tests.http import login, post_form
 
 NOW = datetime.now(UTC)
 
@@ -136,3 +138,41 @@ def test_queue_exports_the_selection_as_csv(client: TestClient, queue: AreaSetup
     assert lines[1].startswith("SMÅ-2026-0001;Boulebana;")
     assert ";30000;" in lines[1]
     assert len(lines) == 3
+
+
+def test_batch_assignment_is_audited_and_stays_in_the_area(
+    client: TestClient, db: Session, queue: AreaSetup, other_area: AreaSetup
+) -> None:
+    login(client, queue.users[Role.MANAGER].email)
+    handler = queue.users[Role.HANDLER]
+    unassigned = client.get("/api/v1/applications", params={"q": "SMÅ-2026-0001"}).json()
+    ids = [unassigned["items"][0]["id"]]
+    mötesplats = client.get("/api/v1/applications", params={"q": "Mötesplats"}).json()
+    ids.append(mötesplats["items"][0]["id"])
+    response = post_form(
+        client, "/cases/assign", {"ids": ids, "handler": handler.id, "return_query": "sort=amount"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.headers["location"] == "/cases?sort=amount"
+    assert "2 ärenden tilldelades handläggare testbygd" in client.get("/cases").text.lower()
+    mine = client.get("/api/v1/applications", params={"handler": handler.id}).json()
+    assert {item["id"] for item in mine["items"]} >= set(ids)
+    events = db.scalars(select(AuditEvent).where(AuditEvent.action == "assigned")).all()
+    assert len(events) == 2
+    assert events[0].changes == {"assigned_handler": [None, handler.full_name]}
+
+    theirs = make_application(db, other_area, title="Grannens")
+    db.commit()
+    foreign = post_form(client, "/cases/assign", {"ids": [theirs.id], "handler": handler.id})
+    assert foreign.status_code == 404
+    not_a_handler = post_form(
+        client, "/cases/assign", {"ids": ids[:1], "handler": queue.users[Role.LAG_MEMBER].id}
+    )
+    assert "Ärenden kan bara tilldelas en aktiv handläggare i området." in not_a_handler.text
+
+
+def test_search_ignores_case_beyond_ascii(client: TestClient, queue: AreaSetup) -> None:
+    login(client, queue.users[Role.HANDLER].email)
+    for needle in ("små-2026-0001", "SMÅ-2026-0001", "BOULEBANA"):
+        body = client.get("/api/v1/applications", params={"q": needle}).json()
+        assert [item["title"] for item in body["items"]] == ["Boulebana"], needle

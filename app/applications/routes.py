@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import RedirectResponse, StreamingResponse
 from starlette.responses import Response
 
 from app.applications import service
@@ -16,8 +16,10 @@ from app.applications.schemas import ApplicationDetail, ApplicationPage, Applica
 from app.areas.service import current_period
 from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import Role, User
-from app.auth.service import users_in_area
+from app.auth.service import actor_for, users_in_area
 from app.core.clock import local_today
+from app.core.flash import flash
+from app.core.forms import PostedForm
 from app.core.money import format_kronor_input
 from app.core.navigation import CASES
 from app.core.params import PageNumber, RecordId
@@ -116,6 +118,36 @@ def cases_start(
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue":
         return render(request, "applications/_queue.html", context)
     return render(request, "applications/cases.html", context)
+
+
+@pages.post(f"{CASES.path}/assign")
+def assign_cases(
+    request: Request, session: DbSession, user: CaseWorker, raw: PostedForm
+) -> Response:
+    """Batch action from the queue: give the ticked cases to a handler (or to nobody)."""
+    try:
+        ids = [_record_id(value) for value in raw.get("ids", "").split()]
+        handler_id = _optional(_record_id, raw.get("handler", ""))
+    except ValueError:
+        raise HTTPException(status_code=422, detail="Ogiltigt urval.") from None
+    applications = service.in_area_by_ids(session, user.area_id, ids) if ids else []
+    if ids and not applications:
+        raise HTTPException(status_code=404)
+    handler = session.get(User, handler_id) if handler_id else None
+    back = f"{CASES.path}?{raw.get('return_query', '')}"
+    response = RedirectResponse(back, status_code=303)
+    if not applications:
+        flash(request, response, "Markera minst ett ärende.", "alert")
+        return response
+    try:
+        changed = service.assign(session, actor_for(user), applications, handler)
+    except service.AssignmentError as exc:
+        flash(request, response, exc.message, "alert")
+        return response
+    session.commit()
+    who = handler.full_name if handler else "ingen"
+    flash(request, response, f"{changed} ärenden tilldelades {who}.")
+    return response
 
 
 @pages.get(f"{CASES.path}/export.csv")

@@ -17,6 +17,7 @@ from app.applications.models import (
 )
 from app.audit import service as audit
 from app.audit.service import Actor
+from app.auth.models import Role, User
 from app.db import utcnow
 from app.organisations.models import Organisation
 
@@ -223,3 +224,59 @@ def change_status(
         changes={"status": [before.value, status.value]} if status is not before else None,
         reason=reason,
     )
+
+
+class AssignmentError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def assign(
+    session: Session,
+    actor: Actor,
+    applications: list[Application],
+    handler: User | None,
+) -> int:
+    """Give cases to a handler (or take them back with None); each change is audited.
+    Returns how many cases changed hands."""
+    if handler is not None and (
+        handler.area_id != actor.area_id
+        or not handler.is_active
+        or Role.HANDLER not in handler.roles
+    ):
+        raise AssignmentError("Ärenden kan bara tilldelas en aktiv handläggare i området.")
+    changed = 0
+    for application in applications:
+        before = application.assigned_handler
+        if before is handler or (before and handler and before.id == handler.id):
+            continue
+        application.assigned_handler = handler
+        changed += 1
+        audit.record(
+            session,
+            actor,
+            area_id=application.area_id,
+            entity_type="application",
+            entity_id=application.id,
+            action="assigned",
+            summary=f"Tilldelad {handler.full_name}" if handler else "Tilldelningen togs bort",
+            changes={
+                "assigned_handler": [
+                    before.full_name if before else None,
+                    handler.full_name if handler else None,
+                ]
+            },
+        )
+    return changed
+
+
+def in_area_by_ids(session: Session, area_id: int, ids: list[int]) -> list[Application]:
+    """The applications with these ids, all of them in ``area_id`` — or none (a foreign or
+    unknown id makes the whole selection invalid rather than silently shorter)."""
+    found = list(
+        session.scalars(
+            select(Application).where(Application.area_id == area_id, Application.id.in_(ids))
+        )
+    )
+    return found if len(found) == len(set(ids)) else []
