@@ -18,6 +18,7 @@ from starlette.responses import Response
 from app.applicants import messages, service
 from app.applicants.schemas import COST_ROWS, STEPS, STEPS_BY_NAME
 from app.applications.models import Application, ApplicationStatus
+from app.attachments.models import Attachment
 from app.attachments.routes import file_response
 from app.attachments.service import LABEL_MISSING, display_size, read_limited, store
 from app.audit.models import AuditEvent
@@ -392,7 +393,6 @@ def answer_request(
 ) -> Response:
     """Answer a komplettering: a text and, if the applicant wants, one file."""
     application = _application(request, session, token)
-    settings = request.app.state.settings
     errors: dict[str, str] = {}
     if upload.filename and upload.error:
         errors["file"] = upload.error
@@ -404,11 +404,7 @@ def answer_request(
         errors["answer"] = exc.message
     if upload.data is not None and not errors:
         try:
-            store(
-                session, service.applicant_actor(application), application=application,
-                label="Komplettering", filename=upload.filename, data=upload.data,
-                storage_dir=settings.attachments_dir, max_bytes=settings.max_attachment_bytes,
-            )  # fmt: skip
+            _store(request, session, application, "Komplettering", upload)
         except FieldError as exc:
             errors["file"] = exc.message
     if errors:
@@ -470,15 +466,10 @@ def upload_receipt(
     application = _application(request, session, token)
     if not payments.can_claim(session, application):
         raise HTTPException(status_code=409, detail="Utbetalning kan inte begäras just nu.")
-    settings = request.app.state.settings
     error = upload.error
     if upload.data is not None:
         try:
-            store(
-                session, service.applicant_actor(application), application=application,
-                label=payments.RECEIPT_LABEL, filename=upload.filename, data=upload.data,
-                storage_dir=settings.attachments_dir, max_bytes=settings.max_attachment_bytes,
-            )  # fmt: skip
+            _store(request, session, application, payments.RECEIPT_LABEL, upload)
         except FieldError as exc:
             error = exc.message
     if error:
@@ -573,6 +564,18 @@ def withdraw_application(
     return _private(response)
 
 
+def _store(
+    request: Request, session: Session, application: Application, label: str, upload: Upload
+) -> Attachment:
+    """Keep the applicant's upload with the application (checked by content, size-limited)."""
+    settings = request.app.state.settings
+    return store(
+        session, service.applicant_actor(application), application=application, label=label,
+        filename=upload.filename, data=upload.data or b"", storage_dir=settings.attachments_dir,
+        max_bytes=settings.max_attachment_bytes,
+    )  # fmt: skip
+
+
 def _attachments_page(
     request: Request,
     application: Application,
@@ -624,15 +627,10 @@ def upload_attachment(
     application = _application(request, session, token)
     if application.status is not ApplicationStatus.DRAFT:  # e.g. submitted in another tab
         return _private(RedirectResponse(f"/a/{token}", status_code=303))
-    settings = request.app.state.settings
     errors = {"file": upload.error} if upload.error else {}
     if upload.data is not None:
         try:
-            attachment = store(
-                session, service.applicant_actor(application), application=application,
-                label=upload.label, filename=upload.filename, data=upload.data,
-                storage_dir=settings.attachments_dir, max_bytes=settings.max_attachment_bytes,
-            )  # fmt: skip
+            attachment = _store(request, session, application, upload.label, upload)
         except FieldError as exc:
             errors["label" if exc.message == LABEL_MISSING else "file"] = exc.message
     if errors:
