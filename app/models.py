@@ -13,11 +13,13 @@ from app.attachments.models import Attachment
 from app.audit.models import AuditEvent
 from app.auth.models import LoginAttempt, User, UserRole, UserSession
 from app.board.models import BoardMember
+from app.casework.models import CaseNote, ChecklistAnswer, DecisionProposal, ScoreProposal
 from app.db import Base
+from app.decisions.models import Decision
 from app.email.models import OutboxMessage
 from app.ledger.models import LedgerEntry
 from app.organisations.models import Organisation
-from app.payments.models import PaymentClaim
+from app.payments.models import Payment, PaymentClaim
 from app.reports.models import FinalReport
 from app.umbrellas.models import UmbrellaProject
 
@@ -30,7 +32,11 @@ __all__ = [
     "AuditEvent",
     "Base",
     "BoardMember",
+    "CaseNote",
+    "ChecklistAnswer",
     "CostLine",
+    "Decision",
+    "DecisionProposal",
     "FinalReport",
     "FinancingLine",
     "InformationRequest",
@@ -38,9 +44,11 @@ __all__ = [
     "LoginAttempt",
     "Organisation",
     "OutboxMessage",
+    "Payment",
     "PaymentClaim",
     "ProgrammePeriod",
     "ReferenceCounter",
+    "ScoreProposal",
     "SelectionCriterion",
     "UmbrellaProject",
     "User",

@@ -281,6 +281,8 @@ class InformationRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answer_text: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the applicant was reminded that the deadline is near (at most one reminder).
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     application: Mapped[Application] = relationship(back_populates="information_requests")
 

@@ -41,6 +41,10 @@ class ProgrammePeriod(Base):
             "volunteer_rate_adult_ore >= 0 AND volunteer_rate_youth_ore >= 0",
             name="volunteer_rates_non_negative",
         ),
+        CheckConstraint(
+            "advance_cap_percent BETWEEN 0 AND 100 AND advance_cap_ore >= 0",
+            name="advance_cap_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +59,9 @@ class ProgrammePeriod(Base):
     # Ideellt arbete is valued at a fixed rate per hour: people over 16, and ages 13–15.
     volunteer_rate_adult_ore: Mapped[int] = mapped_column(Money)
     volunteer_rate_youth_ore: Mapped[int] = mapped_column(Money)
+    # An advance (förskott) may be at most this share of the granted amount and this much.
+    advance_cap_percent: Mapped[int] = mapped_column(Integer, default=50)
+    advance_cap_ore: Mapped[int] = mapped_column(Money, default=25_000_000)
 
     area: Mapped[Area] = relationship(back_populates="periods")
     action_areas: Mapped[list["ActionArea"]] = relationship(

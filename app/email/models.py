@@ -22,6 +22,8 @@ class OutboxMessage(Base):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
+    # A stored file sent along, e.g. the decision letter as PDF.
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Not before this time: the first try is immediate, retries back off.
     send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

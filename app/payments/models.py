@@ -1,9 +1,9 @@
 """PaymentClaim: the applicant asks for (part of) the granted support to be paid out."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.applications.models import Application
@@ -58,3 +58,37 @@ class PaymentClaim(Base):
     form_token: Mapped[str] = mapped_column(String(64))
 
     application: Mapped[Application] = relationship()
+
+
+class PaymentKind(enum.StrEnum):
+    ADVANCE = "advance"  # förskott
+    PARTIAL = "partial"  # delutbetalning
+    FINAL = "final"  # slututbetalning
+
+    @property
+    def label(self) -> str:
+        return {"advance": "Förskott", "partial": "Delutbetalning", "final": "Slutbetalning"}[
+            self.value
+        ]
+
+
+class Payment(Base):
+    """A payment the office has made (utbetalning). The money movement itself is the ledger
+    entry; this row says what kind of payment it was, on which day, and for which claim."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("amount_ore > 0", name="amount_positive"),
+        Index("ix_payments_application", "application_id", "paid_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    kind: Mapped[PaymentKind] = mapped_column(enum_column_type(PaymentKind, "payment_kind"))
+    amount_ore: Mapped[int] = mapped_column(Money)
+    paid_on: Mapped[date] = mapped_column(Date)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("payment_claims.id"), unique=True)
+    ledger_entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
+    registered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Decisions (beslut): under delegation, by the authority, with the decision letter."""
