@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     max_attachment_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     # How long an applicant's magic link works.
     applicant_link_days: int = Field(30, ge=1, le=365)
+    # Applicants who have not answered a komplettering are reminded once, this many days (or
+    # fewer) before its deadline.
+    information_reminder_days: int = Field(3, ge=1, le=30)
 
     # Outgoing e-mail (SMTP). Messages wait in the outbox until the server takes them.
     smtp_host: str = "127.0.0.1"

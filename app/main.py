@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.applicants.reminders import information_reminder_job
 from app.applicants.routes import pages as applicants_pages
 from app.applications.routes import api as applications_api
 from app.applications.routes import pages as applications_pages
@@ -105,7 +106,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = make_session_factory(engine)
         worker = None
         if settings.mail_sender_enabled:
-            worker = OutboxWorker(app.state.session_factory, settings)
+            # The sender thread also reminds applicants of komplettering deadlines.
+            worker = OutboxWorker(
+                app.state.session_factory,
+                settings,
+                periodic=[information_reminder_job(app.state.session_factory, settings)],
+            )
             worker.start()
             app.state.mail_worker = worker
         yield

@@ -49,3 +49,17 @@ def information_request(
         f"Svara senast {format_date(request.deadline, 'd MMMM y', locale='sv_SE')} via länken:\n"
         f"{link}" + SIGNATURE,
     )
+
+
+def information_reminder(
+    application: Application, request: InformationRequest, link: str
+) -> tuple[str, str]:
+    deadline = format_date(request.deadline, "d MMMM y", locale="sv_SE")
+    return (
+        f"Påminnelse: komplettering av ansökan {application.reference} senast {deadline}",
+        f"Hej {application.contact_name}!\n\n"
+        f"Vi väntar fortfarande på er komplettering av ansökan {application.reference} "
+        f"({application.title}). Vi frågade:\n\n{request.message}\n\n"
+        f"Svara senast {deadline} via länken:\n{link}\n\n"
+        "Har ni redan svarat kan ni bortse från det här mejlet." + SIGNATURE,
+    )

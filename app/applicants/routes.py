@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from app.applicants import messages, service
 from app.applicants.schemas import COST_ROWS, STEPS, STEPS_BY_NAME
+from app.applications import workflow
 from app.applications.models import Application, ApplicationStatus
 from app.attachments.models import Attachment
 from app.attachments.routes import file_response
@@ -202,6 +203,7 @@ def _case_page(
             AuditEvent.area_id == application.area_id,
             AuditEvent.entity_type == "application",
             AuditEvent.entity_id == application.id,
+            AuditEvent.action.in_(workflow.APPLICANT_TIMELINE_ACTIONS),
         )
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     )

@@ -98,6 +98,14 @@ TRANSITIONS = (
     _t("withdraw", "Återta", set(UNDECIDED - {S.DRAFT}), S.WITHDRAWN, OFFICE | {APPLICANT}),
 )  # fmt: skip
 BY_NAME = {transition.name: transition for transition in TRANSITIONS}
+# What the applicant sees of the case log: status changes and their own and the office's
+# replies to them, never the office's internal work (notes, checklists, proposals, assignment).
+APPLICANT_TIMELINE_ACTIONS = frozenset(BY_NAME) | {
+    "information_answered",
+    "payment_claimed",
+    "payment_registered",
+    "claim_rejected",
+}
 
 
 def check(application: Application, name: str, roles: frozenset[str]) -> Transition:

@@ -11,6 +11,8 @@ import logging
 import smtplib
 import ssl
 import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -19,6 +21,8 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.attachments.models import Attachment
+from app.attachments.service import path_of
 from app.config import Settings
 from app.db import utcnow
 from app.email.models import OutboxMessage
@@ -60,6 +64,7 @@ def enqueue(
     kind: str,
     area_id: int | None = None,
     application_id: int | None = None,
+    attachment_id: int | None = None,
 ) -> OutboxMessage:
     """Queue a message in the caller's session; it is sent only once the caller commits."""
     now = utcnow()
@@ -71,6 +76,7 @@ def enqueue(
         to_address=to,
         subject=subject,
         body_text=body,
+        attachment_id=attachment_id,
         created_at=now,
         send_after=now,
         attempts=0,
@@ -79,11 +85,15 @@ def enqueue(
     return message
 
 
-def build_message(settings: Settings, outbox_message: OutboxMessage) -> EmailMessage:
-    """The MIME message for an outbox row.
+def build_message(
+    settings: Settings, outbox_message: OutboxMessage, attachment: Attachment | None = None
+) -> EmailMessage:
+    """The MIME message for an outbox row, with its stored file attached if it has one.
 
     Date is when the message was queued (when the reported event happened), not when a retry
     finally got through. The body is quoted-printable so that it is 7-bit clean for any relay.
+    The file is read from storage at sending time; if it is missing, sending fails and is
+    retried like any other failure rather than going out without it.
     """
     message = EmailMessage()
     message["From"] = settings.mail_from
@@ -93,6 +103,14 @@ def build_message(settings: Settings, outbox_message: OutboxMessage) -> EmailMes
     domain = parseaddr(settings.mail_from)[1].rpartition("@")[2]
     message["Message-ID"] = make_msgid(domain=domain or None)
     message.set_content(outbox_message.body_text, charset="utf-8", cte="quoted-printable")
+    if attachment is not None:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            path_of(attachment, settings.attachments_dir).read_bytes(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.original_filename,
+        )
     return message
 
 
@@ -101,7 +119,9 @@ def build_message(settings: Settings, outbox_message: OutboxMessage) -> EmailMes
 CLAIM_LEASE = timedelta(minutes=10)
 
 
-def _claim(session_factory: sessionmaker[Session], now: datetime) -> OutboxMessage | None:
+def _claim(
+    session_factory: sessionmaker[Session], now: datetime
+) -> tuple[OutboxMessage, Attachment | None] | None:
     """Take the oldest due message and mark it as being sent, in a short transaction of its own
     (``SKIP LOCKED`` lets parallel senders on PostgreSQL pass each other)."""
     with session_factory() as session, session.begin():
@@ -112,12 +132,16 @@ def _claim(session_factory: sessionmaker[Session], now: datetime) -> OutboxMessa
             .limit(1)
             .with_for_update(skip_locked=True)
         ).first()
-        if message is not None:
-            message.attempts += 1
-            message.send_after = now + CLAIM_LEASE
-            session.flush()
-            session.expunge(message)  # a detached, fully loaded copy to send from
-        return message
+        if message is None:
+            return None
+        message.attempts += 1
+        message.send_after = now + CLAIM_LEASE
+        session.flush()
+        attachment = (
+            session.get(Attachment, message.attachment_id) if message.attachment_id else None
+        )
+        session.expunge_all()  # detached, fully loaded copies to send from
+        return message, attachment
 
 
 def send_pending(
@@ -137,12 +161,13 @@ def send_pending(
     sent = failed = 0
     with contextlib.closing(_Transport(settings)) as transport:
         for _ in range(limit):
-            message = _claim(session_factory, now)
-            if message is None:
+            claimed = _claim(session_factory, now)
+            if claimed is None:
                 break
+            message, attachment = claimed
             # The SMTP conversation happens outside any transaction: a slow server must not hold
             # a row lock, let alone SQLite's single write lock, while it takes its time.
-            error = transport.send(message)
+            error = transport.send(message, attachment)
             with session_factory() as session, session.begin():
                 # Outbox rows are never deleted, so the claimed row is still there.
                 row = session.get_one(OutboxMessage, message.id)
@@ -177,12 +202,12 @@ class _Transport:
         self._smtp: smtplib.SMTP | None = None
         self._broken: str | None = None
 
-    def send(self, outbox_message: OutboxMessage) -> str | None:
+    def send(self, outbox_message: OutboxMessage, attachment: Attachment | None) -> str | None:
         """Hand one message to the server: ``None`` on success, else a short reason."""
         if self._broken is not None:
             return self._broken
         try:
-            mime = build_message(self._settings, outbox_message)
+            mime = build_message(self._settings, outbox_message, attachment)
         except Exception as exc:  # the email package can fail oddly (IndexError for "a@")
             return _describe(exc)
         if self._smtp is None:
@@ -244,17 +269,40 @@ def _describe(exc: Exception) -> str:
     return f"{code} {reply}"[:500]
 
 
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work the sender thread also does, at most once per ``every`` (first at start-up).
+
+    It is handed in by the caller (the web app's start-up), so the outbox knows nothing of the
+    features whose mail it sends. ``run`` does its own transaction; what it queues goes out in
+    the same round.
+    """
+
+    name: str
+    every: timedelta
+    run: Callable[[], object]
+
+
 class OutboxWorker:
     """Sends the outbox from a daemon thread of the web process.
 
     It polls every ``mail_poll_seconds``; ``wake()`` (called after committing a change that queued
     mail) sends at once instead of waiting for the next poll. One event serves both waking and
-    stopping, so a stop is as prompt as a wake; the ``_stopping`` event tells them apart.
+    stopping, so a stop is as prompt as a wake; the ``_stopping`` event tells them apart. Before
+    sending it runs any ``periodic`` jobs that are due.
     """
 
-    def __init__(self, session_factory: sessionmaker[Session], settings: Settings) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        settings: Settings,
+        periodic: Sequence[PeriodicJob] = (),
+    ) -> None:
         self._session_factory = session_factory
         self._settings = settings
+        self._periodic = tuple(periodic)
+        # When each job is next due (time.monotonic()); all are due at once.
+        self._due = [0.0] * len(self._periodic)
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
@@ -284,8 +332,21 @@ class OutboxWorker:
             self._wake.clear()
             if self._stopping.is_set():
                 return
+            self._run_due_jobs()
             try:
                 send_pending(self._session_factory, self._settings)
             except Exception:
                 logger.exception("outbox sender failed; retrying at the next poll")
             self._wake.wait(self._settings.mail_poll_seconds)
+
+    def _run_due_jobs(self) -> None:
+        for index, job in enumerate(self._periodic):
+            started = time.monotonic()
+            if started < self._due[index]:
+                continue
+            # A failing job waits for its next turn too, rather than failing at every poll.
+            self._due[index] = started + job.every.total_seconds()
+            try:
+                job.run()
+            except Exception:
+                logger.exception("periodic job %r failed; retrying in %s", job.name, job.every)

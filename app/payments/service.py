@@ -4,21 +4,29 @@ The ceiling is the ledger, not the application: what is committed minus what is 
 is already claimed and waiting. The office registers the actual payment (a ledger entry) later.
 """
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.applicants.service import issue_link
 from app.applications import workflow
 from app.applications.models import Application, ApplicationStatus
 from app.applications.service import change_status
-from app.applications.workflow import AS_APPLICANT
+from app.applications.workflow import AS_APPLICANT, TransitionRefused
 from app.audit.service import Actor
-from app.core.forms import FieldError, FormResult, optional_text, validate_form
+from app.casework.service import CaseError
+from app.config import Settings
+from app.core.forms import FieldError, FormResult, iso_date, optional_text, validate_form
 from app.core.money import format_money, parse_kronor
 from app.db import utcnow
+from app.email.service import enqueue
+from app.ledger import service as ledger
+from app.ledger.models import LedgerKind
 from app.ledger.service import application_balance
-from app.payments.models import ClaimKind, ClaimStatus, PaymentClaim
+from app.payments import messages
+from app.payments.models import ClaimKind, ClaimStatus, Payment, PaymentClaim, PaymentKind
 
 RECEIPT_LABEL = "Kvitto"
 # Granted applications that are being carried out; the final report may already be in when the
@@ -133,3 +141,205 @@ def submit_claim(
             summary=summary,
         )  # fmt: skip
     return claim, result
+
+
+# --- The office's side: payments, rejected claims, closing ---
+
+PAYABLE = CLAIMABLE
+
+
+def payments_for(session: Session, application: Application) -> list[Payment]:
+    return list(
+        session.scalars(
+            select(Payment)
+            .where(Payment.application_id == application.id)
+            .order_by(Payment.paid_on, Payment.id)
+        )
+    )
+
+
+def advance_room_ore(session: Session, application: Application) -> int:
+    """How much may still be paid in advance (förskott): the period's cap as a share of the
+    granted amount and in kronor, minus advances already paid; nothing once other payments
+    have started."""
+    period = application.action_area.period
+    earlier = payments_for(session, application)
+    if any(payment.kind is not PaymentKind.ADVANCE for payment in earlier):
+        return 0
+    granted = application.granted_ore or 0
+    cap = min(granted * period.advance_cap_percent // 100, period.advance_cap_ore)
+    return max(0, cap - sum(payment.amount_ore for payment in earlier))
+
+
+PAYMENT_VALIDATORS: dict[str, Any] = {
+    "amount": lambda value: parse_kronor(value, allow_zero=False),
+    "paid_on": iso_date("Ange utbetalningsdag."),
+    "comment": optional_text(2000),
+}
+
+
+def register_payment(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    application: Application,
+    raw: dict[str, str],
+    *,
+    roles: frozenset[str],
+    today: date,
+    claim_id: int | None = None,
+) -> tuple[Payment | None, FormResult]:
+    """Register a payment: for a claim (part or final payment, at most what was claimed; less
+    only with a comment saying why) or, with no claim, an advance within the advance cap. The
+    ledger refuses anything above what is committed and not yet paid."""
+    session.flush()
+    session.refresh(application, with_for_update=True)  # one payment at a time per case
+    result = validate_form(PAYMENT_VALIDATORS, raw)
+    cleaned, errors = result.cleaned, result.errors
+    if application.status not in PAYABLE:
+        raise CaseError("Utbetalning kan bara registreras för ett beviljat ärende.")
+    claim = None
+    if claim_id is not None:
+        claim = session.get(PaymentClaim, claim_id)
+        if claim is None or claim.application_id != application.id:
+            raise CaseError("Begäran om utbetalning finns inte.")
+        if claim.status is not ClaimStatus.SUBMITTED:
+            raise CaseError("Begäran om utbetalning är redan behandlad.")
+    if "paid_on" not in errors and cleaned["paid_on"] > today:
+        errors["paid_on"] = "Utbetalningsdagen kan inte vara i framtiden."
+    if "amount" not in errors:
+        amount = cleaned["amount"]
+        if claim is not None and amount > claim.amount_ore:
+            errors["amount"] = f"Högst det begärda beloppet, {format_money(claim.amount_ore)}."
+        elif claim is not None and amount < claim.amount_ore and not cleaned.get("comment"):
+            errors["comment"] = "Skriv varför mindre än det begärda beloppet betalas ut."
+        elif claim is None and amount > (room := advance_room_ore(session, application)):
+            errors["amount"] = f"Förskottet kan vara högst {format_money(room)}."
+    if errors:
+        return None, result
+    kind = (
+        PaymentKind.ADVANCE
+        if claim is None
+        else PaymentKind.FINAL
+        if claim.kind is ClaimKind.FINAL
+        else PaymentKind.PARTIAL
+    )
+    try:
+        entry = ledger.record_entry(
+            session, actor, period=application.action_area.period, kind=LedgerKind.PAYMENT,
+            amount_ore=cleaned["amount"], application=application,
+            reason=f"{kind.label} {application.reference}"
+            + (f": {cleaned['comment']}" if cleaned.get("comment") else ""),
+        )  # fmt: skip
+    except ledger.BudgetError as exc:
+        errors["amount"] = exc.message
+        return None, result
+    payment = Payment(
+        area_id=application.area_id,
+        application_id=application.id,
+        kind=kind,
+        amount_ore=cleaned["amount"],
+        paid_on=cleaned["paid_on"],
+        claim_id=claim.id if claim else None,
+        ledger_entry_id=entry.id,
+        registered_by_user_id=actor.user_id,
+        registered_at=utcnow(),
+    )
+    session.add(payment)
+    if claim is not None:
+        claim.status, claim.decided_at = ClaimStatus.PAID, utcnow()
+    session.flush()
+    summary = f"{kind.label} utbetald: {format_money(payment.amount_ore)}"
+    if application.status in workflow.GRANTED:
+        workflow.apply(session, actor, application, "claim_payment", roles, summary=summary,
+                       reason=cleaned.get("comment") or None)  # fmt: skip
+    else:
+        change_status(
+            session, actor, application, application.status, action="payment_registered",
+            summary=summary, reason=cleaned.get("comment") or None,
+        )  # fmt: skip
+    _mail(
+        session,
+        settings,
+        application,
+        *messages.payment(application, payment, cleaned.get("comment") or ""),
+    )
+    return payment, result
+
+
+def reject_claim(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    application: Application,
+    claim_id: int,
+    reason: str,
+) -> PaymentClaim:
+    """Turn down a payment claim (e.g. the receipts do not cover it), with the reason; the
+    applicant can make a new claim."""
+    claim = session.get(PaymentClaim, claim_id)
+    if claim is None or claim.application_id != application.id:
+        raise CaseError("Begäran om utbetalning finns inte.")
+    if claim.status is not ClaimStatus.SUBMITTED:
+        raise CaseError("Begäran om utbetalning är redan behandlad.")
+    if not reason.strip():
+        raise CaseError("Skriv varför begäran avslås.")
+    claim.status, claim.decided_at = ClaimStatus.REJECTED, utcnow()
+    change_status(
+        session, actor, application, application.status, action="claim_rejected",
+        summary=f"{claim.kind.label} på {format_money(claim.amount_ore)} avslogs",
+        reason=reason.strip(),
+    )  # fmt: skip
+    _mail(
+        session, settings, application, *messages.claim_rejected(application, claim, reason.strip())
+    )
+    return claim
+
+
+def close_case(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    *,
+    roles: frozenset[str],
+    reason: str,
+) -> int:
+    """Close the case (avsluta): what was committed but not paid goes back to the pot or frame
+    through a release entry. A granted case without a final report closes only with a reason.
+    Returns the amount released."""
+    reason = reason.strip()
+    try:
+        workflow.check(application, "close", roles)
+    except TransitionRefused as exc:
+        raise CaseError(exc.message) from None
+    if any(claim.status is ClaimStatus.SUBMITTED for claim in claims_for(session, application)):
+        raise CaseError("Det finns en begäran om utbetalning som inte är behandlad.")
+    if application.status is ApplicationStatus.PAYMENT and not reason:
+        raise CaseError("Slutredovisningen saknas: skriv varför ärendet ändå avslutas.")
+    period = application.action_area.period
+    held = application_balance(session, application)
+    released = 0
+    for amount, kind in ((held.unpaid_ore, LedgerKind.COMMITMENT),
+                         (held.reserved_ore, LedgerKind.RESERVATION)):  # fmt: skip
+        if amount > 0:
+            ledger.record_entry(
+                session, actor, period=period, kind=LedgerKind.RELEASE, amount_ore=amount,
+                application=application, released_kind=kind,
+                reason=f"Ärendet {application.reference} avslutas: ej utnyttjat belopp frigörs",
+            )  # fmt: skip
+            released += amount
+    summary = "Ärendet avslutades" + (f"; {format_money(released)} frigjordes" if released else "")
+    workflow.apply(session, actor, application, "close", roles, summary=summary,
+                   reason=reason or None)  # fmt: skip
+    return released
+
+
+def _case_link(session: Session, settings: Settings, application: Application) -> str:
+    return f"{settings.public_base_url}/a/{issue_link(session, settings, application)}"
+
+
+def _mail(session: Session, application: Application, subject: str, body: str) -> None:
+    enqueue(
+        session, to=application.contact_email, subject=subject, body=body, kind="payment",
+        area_id=application.area_id, application_id=application.id,
+    )  # fmt: skip

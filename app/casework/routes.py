@@ -1,0 +1,397 @@
+"""The handler's case page and its forms. Each form posts the case version it was drawn from;
+errors come back on the same page next to the field, with what was typed kept."""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.responses import Response
+
+from app.applicants import service as applicants
+from app.applications import workflow
+from app.applications.models import Application
+from app.applications.service import AssignmentError, assign, get_in_area, in_area_by_ids
+from app.attachments.service import display_size, list_for
+from app.auth.dependencies import DbSession, require_roles
+from app.auth.models import Role, User
+from app.auth.service import actor_for, users_in_area
+from app.casework import checklists, service
+from app.casework.models import ProposedOutcome, Verdict
+from app.casework.service import CaseError, StaleCase
+from app.config import Settings
+from app.core.clock import local_today
+from app.core.flash import flash
+from app.core.forms import FormResult, PostedForm
+from app.core.navigation import CASES
+from app.core.params import RecordId
+from app.core.templates import render
+from app.decisions import service as decisions
+from app.decisions.models import DecisionOutcome
+from app.ledger import service as ledger
+from app.payments import service as payments
+from app.reports import service as reports
+
+pages = APIRouter(include_in_schema=False)
+CaseWorker = Annotated[User, Depends(require_roles(*CASES.roles))]
+
+# What a case-page form does: change the case, or return the form's errors per field.
+Action = Callable[[Application], FormResult | None]
+
+
+def _roles(user: User) -> frozenset[str]:
+    return frozenset(role.value for role in user.roles)
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _case(session: Session, user: User, application_id: int) -> Application:
+    application = get_in_area(session, user.area_id, application_id)
+    if application is None or application.reference is None:  # drafts are the applicant's
+        raise HTTPException(status_code=404)
+    return application
+
+
+def _page(
+    request: Request,
+    session: Session,
+    user: User,
+    application: Application,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    alert: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The case page. After a refused form: the errors beside the fields, what was typed kept,
+    and the reason at the top."""
+    roles = _roles(user)
+    held = ledger.application_balance(session, application)
+    umbrella = application.umbrella_project
+    today = local_today()
+    available = workflow.available(application, roles)
+    names = {t.name for t in available}
+    context = {
+        "application": application,
+        "version": application.version,
+        "errors": errors or {},
+        "values": values or {},
+        "alert": alert,
+        "today": today,
+        "default_deadline": today + timedelta(days=14),
+        "attachments": list_for(session, application.id),
+        "display_size": display_size,
+        "timeline": service.timeline(session, application),
+        "notes": service.notes_for(session, application),
+        "checklist_rows": service.checklist_rows(session, application),
+        "checklist_labels": checklists.CHECKLIST_LABELS,
+        "verdicts": list(Verdict),
+        "scoring": service.scoring_for(session, application),
+        "proposal": service.current_proposal(session, application),
+        "outcomes": list(ProposedOutcome),
+        "authority_outcomes": list(DecisionOutcome),
+        "decisions": decisions.decisions_for(session, application),
+        "delegation_refusal": decisions.delegation_refusal(application),
+        "can_decide": bool(names & decisions.OUTCOME_TRANSITIONS),
+        "can_register_authority_decision": any(n.startswith("authority_") for n in names),
+        "simple_transitions": [t for t in available if t.name in service.SIMPLE_TRANSITIONS],
+        "needs_reason": service.NEEDS_REASON,
+        "can_request_information": "request_information" in names,
+        "can_close": "close" in names,
+        "handlers": [u for u in users_in_area(session, user.area_id) if Role.HANDLER in u.roles],
+        "balance": held,
+        "pot": ledger.pot_balance(session, umbrella) if umbrella else None,
+        "claims": payments.claims_for(session, application),
+        "payments": payments.payments_for(session, application),
+        "payable": application.status in payments.PAYABLE,
+        "advance_room": payments.advance_room_ore(session, application),
+        "report": reports.report_for(session, application),
+    }
+    return render(request, "casework/case.html", context, status_code=status_code)
+
+
+@pages.get(CASES.path + "/{application_id}")
+def case_page(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId
+) -> Response:
+    return _page(request, session, user, _case(session, user, application_id))
+
+
+def _act(
+    request: Request,
+    session: Session,
+    user: User,
+    application_id: int,
+    raw: dict[str, str],
+    action: Action,
+    *,
+    form: str,
+    thanks: str,
+) -> Response:
+    """Run one case-page form: refuse it if the case changed since the page was drawn, commit
+    it when it succeeds, otherwise show the page again with the reason and the typed values."""
+    application = _case(session, user, application_id)
+    values = {f"{form}_{name}": value for name, value in raw.items()}
+    try:
+        service.ensure_current(application, raw.get("version"))
+        result = action(application)
+        if result is not None and not result.ok:
+            session.rollback()
+            errors = {f"{form}_{name}": message for name, message in result.errors.items()}
+            return _page(request, session, user, application, errors=errors, values=values,
+                         status_code=400)  # fmt: skip
+        session.commit()
+    except CaseError as exc:
+        session.rollback()
+        return _page(
+            request, session, user, application, values=values, alert=exc.message,
+            status_code=409 if isinstance(exc, StaleCase) else 400,
+        )  # fmt: skip
+    except StaleDataError:
+        # A colleague saved between our check and our write: their change stands.
+        session.rollback()
+        return _page(request, session, user, application, values=values,
+                     alert=service.STALE, status_code=409)  # fmt: skip
+    response = RedirectResponse(f"{CASES.path}/{application.id}#{form}", status_code=303)
+    flash(request, response, thanks)
+    return response
+
+
+@pages.post(CASES.path + "/{application_id}/notes")
+def add_note(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    def action(application: Application) -> None:
+        service.add_note(session, actor_for(user), application, raw.get("body", ""))
+
+    return _act(request, session, user, application_id, raw, action, form="notes",
+                thanks="Anteckningen är sparad.")  # fmt: skip
+
+
+@pages.post(CASES.path + "/{application_id}/checklist")
+def save_checklist(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    def action(application: Application) -> FormResult:
+        return service.save_checklist(session, actor_for(user), application, raw)
+
+    return _act(request, session, user, application_id, raw, action, form="checklist",
+                thanks="Kontrollpunkterna är sparade.")  # fmt: skip
+
+
+@pages.post(CASES.path + "/{application_id}/scores")
+def save_scores(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    def action(application: Application) -> FormResult:
+        return service.save_scores(session, actor_for(user), application, raw)
+
+    return _act(request, session, user, application_id, raw, action, form="scores",
+                thanks="Poängförslaget är sparat.")  # fmt: skip
+
+
+@pages.post(CASES.path + "/{application_id}/proposal")
+def propose_decision(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    def action(application: Application) -> FormResult:
+        return service.propose_decision(session, actor_for(user), application, raw)[1]
+
+    return _act(request, session, user, application_id, raw, action, form="proposal",
+                thanks="Beslutsförslaget är sparat.")  # fmt: skip
+
+
+@pages.post(CASES.path + "/{application_id}/transition")
+def make_transition(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    name = raw.get("name", "")
+
+    def action(application: Application) -> None:
+        service.transition(session, actor_for(user), application, name, _roles(user),
+                           reason=raw.get("reason", ""))  # fmt: skip
+
+    label = workflow.BY_NAME[name].label if name in workflow.BY_NAME else ""
+    return _act(request, session, user, application_id, raw, action, form="status",
+                thanks=f"Klart: {label.lower()}.")  # fmt: skip
+
+
+@pages.post(CASES.path + "/{application_id}/information-requests")
+def request_information(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    def action(application: Application) -> FormResult:
+        result = FormResult(raw=raw)
+        try:
+            deadline = date.fromisoformat(raw.get("deadline", "").strip())
+        except ValueError:
+            result.errors["deadline"] = "Ange sista svarsdag som ÅÅÅÅ-MM-DD."
+            return result
+        try:
+            applicants.request_information(
+                session, _settings(request), actor_for(user), application, roles=_roles(user),
+                message=raw.get("message", ""), deadline=deadline, today=local_today(),
+            )  # fmt: skip
+        except applicants.JourneyError as exc:
+            field = "deadline" if "svarsdag" in exc.message else "message"
+            result.errors[field] = exc.message
+        return result
+
+    return _act(request, session, user, application_id, raw, action, form="komplettering",
+                thanks="Begäran om komplettering är skickad till sökanden.")  # fmt: skip
+
+
+@pages.post(CASES.path + "/{application_id}/assign")
+def assign_case(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    def action(application: Application) -> None:
+        handler_id = raw.get("handler", "").strip()
+        handler = session.get(User, int(handler_id)) if handler_id.isdecimal() else None
+        if handler_id and handler is None:
+            raise CaseError("Handläggaren finns inte.")
+        try:
+            if assign(session, actor_for(user), [application], handler):
+                service.mark_changed(application)
+        except AssignmentError as exc:
+            raise CaseError(exc.message) from None
+
+    return _act(request, session, user, application_id, raw, action, form="assignment",
+                thanks="Handläggaren är ändrad.")  # fmt: skip
+
+
+@pages.post(CASES.path + "/{application_id}/decision")
+def decide(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    def action(application: Application) -> FormResult:
+        return decisions.decide_under_delegation(
+            session, _settings(request), actor_for(user), application, raw, roles=_roles(user),
+            today=local_today(),
+        )[1]  # fmt: skip
+
+    return _act(request, session, user, application_id, raw, action, form="decision",
+                thanks="Beslutet är fattat och skickat till sökanden.")  # fmt: skip
+
+
+@pages.post(CASES.path + "/{application_id}/authority-decision")
+def authority_decision(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    def action(application: Application) -> FormResult:
+        return decisions.register_authority_decision(
+            session, actor_for(user), application, raw, roles=_roles(user), today=local_today()
+        )[1]
+
+    return _act(request, session, user, application_id, raw, action, form="authority",
+                thanks="Jordbruksverkets beslut är registrerat.")  # fmt: skip
+
+
+@pages.post(CASES.path + "/{application_id}/payments")
+def register_payment(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    claim = raw.get("claim", "").strip()
+    form = f"claim{claim}" if claim else "advance"
+
+    def action(application: Application) -> FormResult:
+        return payments.register_payment(
+            session, _settings(request), actor_for(user), application, raw, roles=_roles(user),
+            today=local_today(), claim_id=int(claim) if claim.isdecimal() else None,
+        )[1]  # fmt: skip
+
+    return _act(request, session, user, application_id, raw, action, form=form,
+                thanks="Utbetalningen är registrerad och sökanden har fått besked.")  # fmt: skip
+
+
+@pages.post(CASES.path + "/{application_id}/claims/{claim_id}/reject")
+def reject_claim(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    claim_id: RecordId, raw: PostedForm,
+) -> Response:  # fmt: skip
+    def action(application: Application) -> None:
+        payments.reject_claim(session, _settings(request), actor_for(user), application,
+                              claim_id, raw.get("reason", ""))  # fmt: skip
+
+    thanks = "Begäran om utbetalning är avslagen och sökanden har fått besked."
+    return _act(request, session, user, application_id, raw, action, form=f"claim{claim_id}",
+                thanks=thanks)  # fmt: skip
+
+
+@pages.post(CASES.path + "/{application_id}/close")
+def close_case(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    def action(application: Application) -> None:
+        payments.close_case(session, actor_for(user), application, roles=_roles(user),
+                            reason=raw.get("reason", ""))  # fmt: skip
+
+    return _act(request, session, user, application_id, raw, action, form="closing",
+                thanks="Ärendet är avslutat.")  # fmt: skip
+
+
+@pages.post(CASES.path + "/{application_id}/national-case-number")
+def set_national_case_number(
+    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    def action(application: Application) -> FormResult:
+        return service.set_national_case_number(
+            session, actor_for(user), application, raw.get("national_case_number", "")
+        )
+
+    return _act(request, session, user, application_id, raw, action, form="national",
+                thanks="Ärendenumret är sparat.")  # fmt: skip
+
+
+@pages.get(CASES.path + "/{application_id}/decisions/{decision_id}", response_class=HTMLResponse)
+def decision_letter(
+    session: DbSession, user: CaseWorker, application_id: RecordId, decision_id: RecordId
+) -> Response:
+    """The decision letter as it was sent (HTML, printable)."""
+    application = _case(session, user, application_id)
+    decision = next(
+        (d for d in decisions.decisions_for(session, application) if d.id == decision_id), None
+    )
+    if decision is None or decision.letter_html is None:
+        raise HTTPException(status_code=404)
+    return HTMLResponse(decision.letter_html)
+
+
+@pages.post(CASES.path + "/agenda")
+def put_on_agenda(
+    request: Request, session: DbSession, user: CaseWorker, raw: PostedForm
+) -> Response:
+    """Batch action from the queue: the ticked cases go on the LAG's agenda."""
+    ids = [int(value) for value in raw.get("ids", "").split() if value.isdecimal()]
+    applications = in_area_by_ids(session, user.area_id, ids) if ids else []
+    back = f"{CASES.path}?{raw.get('return_query', '')}"
+    response = RedirectResponse(back, status_code=303)
+    if not applications:
+        flash(request, response, "Markera minst ett ärende i området.", "alert")
+        return response
+    try:
+        service.put_on_agenda(session, actor_for(user), applications, _roles(user))
+        session.commit()
+    except CaseError as exc:
+        session.rollback()
+        flash(request, response, exc.message, "alert")
+        return response
+    flash(request, response, f"{len(applications)} ärenden är uppsatta för LAG-möte.")
+    return response

@@ -1,0 +1,548 @@
+"""Case handling rules: notes, checklists, scoring and decision proposals, the timeline and the
+office's own status changes. Every change is checked against the version of the case the
+handler was looking at, so a colleague's save is never silently overwritten."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from app.applications import workflow
+from app.applications.models import Application, ApplicationKind
+from app.applications.workflow import TransitionRefused
+from app.attachments.models import Attachment
+from app.audit import service as audit
+from app.audit.models import AuditEvent
+from app.audit.service import Actor
+from app.casework import checklists
+from app.casework.models import (
+    CaseNote,
+    ChecklistAnswer,
+    DecisionProposal,
+    ProposedOutcome,
+    ScoreProposal,
+    Verdict,
+)
+from app.core.forms import FieldError, FormResult, required, validate_form
+from app.core.money import format_money, parse_kronor
+from app.db import utcnow
+from app.email.models import OutboxMessage
+from app.ledger.models import LedgerEntry
+
+STALE = "Ärendet har ändrats av någon annan — ladda om sidan."
+
+
+class CaseError(Exception):
+    """A case action that cannot be done; ``message`` says why, in Swedish."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class StaleCase(CaseError):
+    def __init__(self) -> None:
+        super().__init__(STALE)
+
+
+def ensure_current(application: Application, version: str | int | None) -> None:
+    """Refuse a change made from an older view of the case (optimistic locking)."""
+    try:
+        seen = int(version) if version is not None else None
+    except ValueError:
+        seen = None
+    if seen != application.version:
+        raise StaleCase
+
+
+def mark_changed(application: Application) -> None:
+    """Count a change recorded in another table (a note, a checklist answer) as a change of the
+    case: the next flush updates the row, which bumps its version and, if a colleague saved in
+    between, fails instead of overwriting (SQLAlchemy's version check)."""
+    flag_modified(application, "title")
+
+
+def _record(
+    session: Session, actor: Actor, application: Application, action: str, summary: str,
+    *, changes: dict[str, Any] | None = None, reason: str | None = None,
+) -> None:  # fmt: skip
+    audit.record(
+        session, actor, area_id=application.area_id, entity_type="application",
+        entity_id=application.id, action=action, summary=summary, changes=changes, reason=reason,
+    )  # fmt: skip
+
+
+# --- Notes ---
+
+NOTE_MAX = 10_000
+
+
+def add_note(session: Session, actor: Actor, application: Application, text: str) -> CaseNote:
+    """An internal note: visible to staff only, never to the applicant."""
+    body = text.strip()
+    if not body:
+        raise CaseError("Skriv en anteckning.")
+    if len(body) > NOTE_MAX:
+        raise CaseError(f"Anteckningen får vara högst {NOTE_MAX} tecken.")
+    note = CaseNote(
+        area_id=application.area_id,
+        application_id=application.id,
+        author_user_id=actor.user_id,
+        author_name=actor.label,
+        body=body,
+        created_at=utcnow(),
+    )
+    session.add(note)
+    mark_changed(application)
+    _record(session, actor, application, "note", "Intern anteckning")
+    return note
+
+
+def notes_for(session: Session, application: Application) -> list[CaseNote]:
+    return list(
+        session.scalars(
+            select(CaseNote)
+            .where(CaseNote.application_id == application.id)
+            .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
+        )
+    )
+
+
+# --- Checklists ---
+
+
+def answers_for(session: Session, application: Application) -> list[ChecklistAnswer]:
+    return list(
+        session.scalars(
+            select(ChecklistAnswer).where(ChecklistAnswer.application_id == application.id)
+        )
+    )
+
+
+def checklist_rows(session: Session, application: Application) -> list[checklists.ChecklistRow]:
+    return checklists.rows_for(application, answers_for(session, application))
+
+
+def save_checklist(
+    session: Session, actor: Actor, application: Application, raw: dict[str, str]
+) -> FormResult:
+    """Record the handler's verdicts (``verdict_<item>``) and comments (``comment_<item>``).
+    Items left unanswered stay unanswered; a "no" needs a comment saying what is wrong."""
+    result = FormResult(raw=dict(raw))
+    existing = {answer.item: answer for answer in answers_for(session, application)}
+    changes: dict[str, list[str | None]] = {}
+    for item in checklists.items_for(application):
+        value = raw.get(f"verdict_{item.key}", "").strip()
+        comment = raw.get(f"comment_{item.key}", "").strip()
+        if not value:
+            continue
+        try:
+            verdict = Verdict(value)
+        except ValueError:
+            result.errors[f"verdict_{item.key}"] = "Välj ja, nej eller ej tillämpligt."
+            continue
+        if verdict is Verdict.NO and not comment:
+            result.errors[f"comment_{item.key}"] = "Skriv vad som inte är uppfyllt."
+            continue
+        if len(comment) > 2000:
+            result.errors[f"comment_{item.key}"] = "Högst 2 000 tecken."
+            continue
+        answer = existing.get(item.key)
+        if answer is not None and answer.verdict is verdict and answer.comment == comment:
+            continue
+        changes[item.key] = [answer.verdict.value if answer else None, verdict.value]
+        if answer is None:
+            answer = ChecklistAnswer(
+                area_id=application.area_id, application_id=application.id, item=item.key
+            )
+            session.add(answer)
+        answer.verdict, answer.comment = verdict, comment
+        answer.answered_by_user_id, answer.answered_at = actor.user_id, utcnow()
+    if result.errors:
+        return result
+    if changes:
+        mark_changed(application)
+        _record(
+            session, actor, application, "checklist",
+            f"Kontrollpunkter besvarade ({len(changes)})", changes=changes,
+        )  # fmt: skip
+    return result
+
+
+def ensure_checked(session: Session, application: Application, *, approving: bool) -> None:
+    """The checklist guard: every item answered before a decision is prepared, and no failed
+    item when money is to be granted."""
+    rows = checklist_rows(session, application)
+    if missing := checklists.unanswered(rows):
+        raise CaseError(
+            f"Besvara alla kontrollpunkter först ({len(missing)} kvar, t.ex. "
+            f"”{missing[0].item.label}”)."
+        )
+    if approving and (failed := checklists.failed(rows)):
+        raise CaseError(
+            "Ansökan kan inte beviljas: kontrollpunkten ”"
+            + failed[0].item.label
+            + "” är besvarad med nej."
+        )
+
+
+# --- Scoring proposal ---
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    criterion_id: int
+    name: str
+    description: str
+    weight: int
+    max_points: int
+    points: int | None
+    justification: str
+
+    @property
+    def weighted(self) -> int:
+        return (self.points or 0) * self.weight
+
+
+@dataclass(frozen=True)
+class Scoring:
+    lines: list[ScoreLine]
+    threshold: int
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.lines) and all(line.points is not None for line in self.lines)
+
+    @property
+    def total(self) -> int:
+        return sum(line.weighted for line in self.lines)
+
+    @property
+    def maximum(self) -> int:
+        return sum(line.max_points * line.weight for line in self.lines)
+
+    @property
+    def passes(self) -> bool:
+        return self.complete and self.total >= self.threshold
+
+
+def scoring_for(session: Session, application: Application) -> Scoring:
+    """The handler's proposed points per criterion, the weighted total and the threshold of the
+    application's action area (or the period's default)."""
+    action_area = application.action_area
+    period = action_area.period
+    proposals = {
+        proposal.criterion_id: proposal
+        for proposal in session.scalars(
+            select(ScoreProposal).where(ScoreProposal.application_id == application.id)
+        )
+    }
+    lines = [
+        ScoreLine(
+            criterion.id, criterion.name, criterion.description, criterion.weight,
+            criterion.max_points,
+            proposals[criterion.id].points if criterion.id in proposals else None,
+            proposals[criterion.id].justification if criterion.id in proposals else "",
+        )
+        for criterion in period.criteria
+    ]  # fmt: skip
+    threshold = (
+        action_area.pass_threshold_points
+        if action_area.pass_threshold_points is not None
+        else period.pass_threshold_points
+    )
+    return Scoring(lines, threshold)
+
+
+def save_scores(
+    session: Session, actor: Actor, application: Application, raw: dict[str, str]
+) -> FormResult:
+    """Points (``points_<criterion id>``, 0..max) and a justification per criterion."""
+    result = FormResult(raw=dict(raw))
+    scoring = scoring_for(session, application)
+    existing = {
+        proposal.criterion_id: proposal
+        for proposal in session.scalars(
+            select(ScoreProposal).where(ScoreProposal.application_id == application.id)
+        )
+    }
+    cleaned: dict[int, tuple[int, str]] = {}
+    for line in scoring.lines:
+        text = raw.get(f"points_{line.criterion_id}", "").strip()
+        justification = raw.get(f"justification_{line.criterion_id}", "").strip()
+        if not text:
+            continue
+        if not text.isdecimal() or int(text) > line.max_points:
+            result.errors[f"points_{line.criterion_id}"] = (
+                f"Ange ett heltal från 0 till {line.max_points}."
+            )
+            continue
+        if not justification:
+            result.errors[f"justification_{line.criterion_id}"] = "Motivera poängen."
+            continue
+        cleaned[line.criterion_id] = (int(text), justification[:3000])
+    if result.errors:
+        return result
+    changes: dict[str, list[int | None]] = {}
+    for criterion_id, (points, justification) in cleaned.items():
+        proposal = existing.get(criterion_id)
+        if proposal and (proposal.points, proposal.justification) == (points, justification):
+            continue
+        changes[str(criterion_id)] = [proposal.points if proposal else None, points]
+        if proposal is None:
+            proposal = ScoreProposal(
+                area_id=application.area_id,
+                application_id=application.id,
+                criterion_id=criterion_id,
+            )
+            session.add(proposal)
+        proposal.points, proposal.justification = points, justification
+        proposal.proposed_by_user_id, proposal.proposed_at = actor.user_id, utcnow()
+    if changes:
+        session.flush()
+        total = scoring_for(session, application)
+        mark_changed(application)
+        _record(
+            session, actor, application, "scoring",
+            f"Poängförslag: {total.total} av {total.maximum} poäng "
+            f"(gräns {total.threshold})", changes=changes,
+        )  # fmt: skip
+    return result
+
+
+# --- Decision proposal ---
+
+
+def _outcome(value: str) -> ProposedOutcome:
+    try:
+        return ProposedOutcome(value)
+    except ValueError:
+        raise FieldError("Välj bevilja, bevilja delvis eller avslå.") from None
+
+
+def _optional_amount(value: str) -> int | None:
+    return parse_kronor(value, allow_zero=False) if value.strip() else None
+
+
+DECISION_VALIDATORS = {
+    "outcome": _outcome,
+    "amount": _optional_amount,
+    "motivation": required("Skriv en motivering.", max_length=5000),
+}
+
+
+def check_decision_form(application: Application, raw: dict[str, str]) -> FormResult:
+    """Outcome, amount and motivation, checked together: approving grants what was sought,
+    approving partly grants less, rejecting grants nothing."""
+    result = validate_form(DECISION_VALIDATORS, raw)
+    outcome, amount = result.cleaned.get("outcome"), result.cleaned.get("amount")
+    if result.errors.keys() & {"outcome", "amount"}:
+        return result
+    requested = application.requested_ore
+    if outcome is ProposedOutcome.APPROVE:
+        if amount is None:
+            result.cleaned["amount"] = requested
+        elif amount != requested:
+            result.errors["amount"] = (
+                f"Bevilja ger det sökta beloppet, {format_money(requested)}. "
+                "Välj bevilja delvis för ett lägre belopp."
+            )
+    elif outcome is ProposedOutcome.APPROVE_PARTLY:
+        if amount is None:
+            result.errors["amount"] = "Ange det belopp som beviljas."
+        elif amount >= requested:
+            result.errors["amount"] = (
+                f"Vid delvis beviljande ska beloppet vara lägre än det sökta, "
+                f"{format_money(requested)}."
+            )
+    elif amount is not None:
+        result.errors["amount"] = "Vid avslag beviljas inget belopp; lämna fältet tomt."
+    return result
+
+
+def propose_decision(
+    session: Session, actor: Actor, application: Application, raw: dict[str, str]
+) -> tuple[DecisionProposal | None, FormResult]:
+    result = check_decision_form(application, raw)
+    if not result.ok:
+        return None, result
+    outcome, amount = result.cleaned["outcome"], result.cleaned["amount"]
+    proposal = DecisionProposal(
+        area_id=application.area_id,
+        application_id=application.id,
+        outcome=outcome,
+        amount_ore=amount,
+        motivation=result.cleaned["motivation"],
+        proposed_by_user_id=actor.user_id,
+        proposed_by_name=actor.label,
+        proposed_at=utcnow(),
+    )
+    session.add(proposal)
+    mark_changed(application)
+    amount_text = f" {format_money(amount)}" if amount else ""
+    _record(
+        session, actor, application, "decision_proposed",
+        f"Beslutsförslag: {outcome.label.lower()}{amount_text}", reason=proposal.motivation,
+    )  # fmt: skip
+    return proposal, result
+
+
+def current_proposal(session: Session, application: Application) -> DecisionProposal | None:
+    return session.scalar(
+        select(DecisionProposal)
+        .where(DecisionProposal.application_id == application.id)
+        .order_by(DecisionProposal.proposed_at.desc(), DecisionProposal.id.desc())
+        .limit(1)
+    )
+
+
+# --- Leader project details ---
+
+# Jordbruksverket's case numbers look like "2026-1234" or "23-4567-2026"; accept digits, letters
+# and hyphens rather than guess a format the authority may change.
+_NATIONAL_CASE_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-/ ]{2,38}")
+
+
+def set_national_case_number(
+    session: Session, actor: Actor, application: Application, value: str
+) -> FormResult:
+    """The Leader project's case number in Jordbruksverket's e-service (ärendenummer)."""
+    result = FormResult(raw={"national_case_number": value})
+    number = value.strip()
+    if application.kind is not ApplicationKind.LEADER_PROJECT:
+        raise CaseError("Bara Leaderprojekt har ett ärendenummer hos Jordbruksverket.")
+    if not _NATIONAL_CASE_NUMBER.fullmatch(number):
+        result.errors["national_case_number"] = (
+            "Ange ärendenumret från Jordbruksverkets e-tjänst, t.ex. 2026-1234."
+        )
+        return result
+    if number != application.national_case_number:
+        before = application.national_case_number
+        application.national_case_number = number
+        _record(
+            session, actor, application, "national_case_number",
+            f"Ärendenummer hos Jordbruksverket: {number}",
+            changes={"national_case_number": [before, number]},
+        )  # fmt: skip
+    return result
+
+
+# --- The office's status changes ---
+
+# Transitions made from the case page's plain buttons. Decisions, payments, closing and
+# komplettering have forms of their own with their own rules.
+SIMPLE_TRANSITIONS = ("start_review", "ready_for_decision", "reopen", "put_on_agenda", "withdraw")
+NEEDS_REASON = frozenset({"reopen", "withdraw"})
+
+
+def transition(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    name: str,
+    roles: frozenset[str],
+    *,
+    reason: str = "",
+    now: datetime | None = None,
+) -> workflow.Transition:
+    """One of the simple transitions, with its guard; raises ``CaseError`` with the reason."""
+    if name not in SIMPLE_TRANSITIONS:
+        raise CaseError("Den åtgärden görs i sitt eget formulär på ärendesidan.")
+    reason = reason.strip()
+    if name in NEEDS_REASON and not reason:
+        raise CaseError("Ange ett skäl.")
+    try:
+        workflow.check(application, name, roles)
+    except TransitionRefused as exc:
+        raise CaseError(exc.message) from None
+    if name == "ready_for_decision":
+        ensure_checked(session, application, approving=False)
+        is_project = application.kind is ApplicationKind.LEADER_PROJECT
+        if is_project and not scoring_for(session, application).complete:
+            raise CaseError("Föreslå poäng för alla urvalskriterier först.")
+        if current_proposal(session, application) is None:
+            raise CaseError("Skriv ett beslutsförslag först.")
+    return workflow.apply(
+        session, actor, application, name, roles,
+        summary=workflow.BY_NAME[name].label, reason=reason or None, now=now,
+    )  # fmt: skip
+
+
+def put_on_agenda(
+    session: Session, actor: Actor, applications: list[Application], roles: frozenset[str]
+) -> None:
+    """Batch action from the queue: all the ticked cases go on the LAG's agenda, or none."""
+    refused = []
+    for application in applications:
+        try:
+            workflow.check(application, "put_on_agenda", roles)
+        except TransitionRefused:
+            refused.append(application.reference or application.title)
+    if refused:
+        raise CaseError(
+            "Bara ärenden som är klara för beslut kan sättas upp på ett LAG-möte: "
+            + ", ".join(refused)
+            + "."
+        )
+    for application in applications:
+        workflow.apply(
+            session, actor, application, "put_on_agenda", roles,
+            summary=workflow.BY_NAME["put_on_agenda"].label,
+        )  # fmt: skip
+
+
+# --- The timeline ---
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    who: str
+    text: str
+    reason: str | None = None
+    kind: str = "event"  # "event" or "message"
+
+
+def timeline(session: Session, application: Application) -> list[TimelineEntry]:
+    """Everything that happened to the case, newest first: its audit events (including its
+    attachments and ledger entries) and the e-mails sent to the applicant."""
+    attachment_ids = select(Attachment.id).where(Attachment.application_id == application.id)
+    ledger_ids = select(LedgerEntry.id).where(LedgerEntry.application_id == application.id)
+    events = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.area_id == application.area_id,
+            or_(
+                (AuditEvent.entity_type == "application")
+                & (AuditEvent.entity_id == application.id),
+                (AuditEvent.entity_type == "attachment") & AuditEvent.entity_id.in_(attachment_ids),
+                (AuditEvent.entity_type == "ledger_entry") & AuditEvent.entity_id.in_(ledger_ids),
+            ),
+        )
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(500)
+    )
+    entries = [
+        TimelineEntry(event.occurred_at, event.actor_label, event.summary, event.reason)
+        for event in events
+    ]
+    messages = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.application_id == application.id)
+        .order_by(OutboxMessage.created_at.desc())
+        .limit(200)
+    )
+    entries += [
+        TimelineEntry(
+            message.created_at, "E-post",
+            f"E-post till {message.to_address}: ”{message.subject}”"
+            + ("" if message.sent_at else " (ej skickat ännu)"),
+            kind="message",
+        )
+        for message in messages
+    ]  # fmt: skip
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
