@@ -25,6 +25,7 @@ from app.auth.dependencies import SESSION_COOKIE, LoginRequired, Viewer, viewer_
 from app.auth.routes import api as auth_api
 from app.auth.routes import pages as auth_pages
 from app.board.routes import pages as board_pages
+from app.casework.routes import pages as casework_pages
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.templates import render
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         umbrellas_pages,
         applicants_pages,
         applications_pages,
+        casework_pages,  # after the queue's fixed paths (/cases/export.csv) it would shadow
         attachments_pages,
         organisations_pages,
         ledger_pages,

@@ -6,7 +6,15 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
-from app.applications.models import Application, ApplicationKind, ApplicationStatus
+from app.applications.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    CostLine,
+    FinancingKind,
+    FinancingLine,
+)
+from app.applications.service import allocate_reference
 from app.areas.models import ActionArea, Area, ProgrammePeriod
 from app.audit.service import Actor
 from app.auth.models import Role, User, UserRole
@@ -136,5 +144,46 @@ def make_application(
         status=status,
     )
     db.add(application)
+    db.flush()
+    return application
+
+
+def make_small_grant_case(
+    db: Session,
+    setup: AreaSetup,
+    *,
+    requested_kr: int = 20_000,
+    title: str = "Krisberedskap i byn",
+    status: ApplicationStatus = ApplicationStatus.IN_REVIEW,
+) -> Application:
+    """A received småstöd as the applicant's form leaves it: reference, contact, a balanced
+    budget with volunteer work matching the grant, project dates after the day of receipt."""
+    application = make_application(
+        db, setup, kind=ApplicationKind.SMALL_GRANT, title=title, requested_kr=requested_kr,
+        status=status,
+    )  # fmt: skip
+    application.reference = allocate_reference(db, setup.area.id, application.kind, 2026)
+    application.description = "Vi ordnar en övning och köper in reservkraft."
+    application.expected_results = "Fyrtio hushåll vet vad de ska göra vid ett längre elavbrott."
+    application.applicant_name = setup.organisation.name
+    application.contact_name = "Eva Ek"
+    application.contact_email = "eva@example.se"
+    application.bankgiro = "56781234"
+    application.submitted_at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    application.project_start = date(2026, 12, 1)
+    application.project_end = date(2027, 4, 30)
+    rate = setup.period.volunteer_rate_adult_ore
+    hours = requested_kr * KR // rate
+    volunteer_ore = hours * rate
+    application.cost_lines = [
+        CostLine(position=1, description="Reservkraft och material",
+                 amount_ore=requested_kr * KR + volunteer_ore),
+    ]  # fmt: skip
+    application.financing_lines = [
+        FinancingLine(position=1, kind=FinancingKind.LEADER_SUPPORT, amount_ore=requested_kr * KR),
+        FinancingLine(position=2, kind=FinancingKind.VOLUNTEER_WORK, amount_ore=volunteer_ore,
+                      volunteer_hours=hours, volunteer_rate_ore=rate,
+                      volunteer_women=3, volunteer_men=2),
+    ]  # fmt: skip
     db.flush()
     return application
