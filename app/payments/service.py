@@ -258,12 +258,9 @@ def register_payment(
             session, actor, application, application.status, action="payment_registered",
             summary=summary, reason=cleaned.get("comment") or None,
         )  # fmt: skip
-    _mail(
-        session,
-        settings,
-        application,
-        *messages.payment(application, payment, cleaned.get("comment") or ""),
-    )
+    link = _case_link(session, settings, application)
+    comment = cleaned.get("comment") or ""
+    _mail(session, application, *messages.payment(application, payment, comment, link))
     return payment, result
 
 
@@ -290,9 +287,8 @@ def reject_claim(
         summary=f"{claim.kind.label} på {format_money(claim.amount_ore)} avslogs",
         reason=reason.strip(),
     )  # fmt: skip
-    _mail(
-        session, settings, application, *messages.claim_rejected(application, claim, reason.strip())
-    )
+    link = _case_link(session, settings, application)
+    _mail(session, application, *messages.claim_rejected(application, claim, reason.strip(), link))
     return claim
 
 
