@@ -25,6 +25,7 @@ from app.auth.dependencies import SESSION_COOKIE, LoginRequired, Viewer, viewer_
 from app.auth.routes import api as auth_api
 from app.auth.routes import pages as auth_pages
 from app.board.routes import pages as board_pages
+from app.casework.routes import api as casework_api
 from app.casework.routes import pages as casework_pages
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.core.limits import BodySizeLimitMiddleware
@@ -151,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         board_pages,
     ):
         app.include_router(router)
-    for router in (auth_api, applications_api, organisations_api, ledger_api):
+    for router in (auth_api, applications_api, casework_api, organisations_api, ledger_api):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.exception_handler(LoginRequired)

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from app.applicants import service as applicants
 from app.applications import workflow
 from app.applications.models import Application
+from app.applications.schemas import ApplicationDetail
 from app.applications.service import AssignmentError, assign, get_in_area, in_area_by_ids
 from app.attachments.service import display_size, list_for
 from app.auth.dependencies import DbSession, require_roles
@@ -21,6 +22,7 @@ from app.auth.models import Role, User
 from app.auth.service import actor_for, users_in_area
 from app.casework import checklists, service
 from app.casework.models import ProposedOutcome, Verdict
+from app.casework.schemas import TransitionRequest
 from app.casework.service import CaseError, StaleCase
 from app.config import Settings
 from app.core.clock import local_today
@@ -36,6 +38,7 @@ from app.payments import service as payments
 from app.reports import service as reports
 
 pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/applications", tags=["ansökningar"])
 CaseWorker = Annotated[User, Depends(require_roles(*CASES.roles))]
 
 # What a case-page form does: change the case, or return the form's errors per field.
@@ -167,8 +170,13 @@ def add_note(
     request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
     raw: PostedForm,
 ) -> Response:  # fmt: skip
-    def action(application: Application) -> None:
-        service.add_note(session, actor_for(user), application, raw.get("body", ""))
+    def action(application: Application) -> FormResult:
+        result = FormResult(raw=raw)
+        try:
+            service.add_note(session, actor_for(user), application, raw.get("body", ""))
+        except CaseError as exc:  # empty or too long: said beside the field, not at the top
+            result.errors["body"] = exc.message
+        return result
 
     return _act(request, session, user, application_id, raw, action, form="notes",
                 thanks="Anteckningen är sparad.")  # fmt: skip
@@ -395,3 +403,30 @@ def put_on_agenda(
         return response
     flash(request, response, f"{len(applications)} ärenden är uppsatta för LAG-möte.")
     return response
+
+
+@api.post(
+    "/{application_id}/transitions",
+    response_model=ApplicationDetail,
+    summary="Ändra status",
+    responses={409: {"description": "Övergången är inte tillåten nu, eller ärendet har ändrats"}},
+)
+def transition_api(
+    application_id: RecordId, body: TransitionRequest, session: DbSession, user: CaseWorker
+) -> ApplicationDetail:
+    """Make one of the office's simple transitions; a refusal says why, in Swedish."""
+    application = get_in_area(session, user.area_id, application_id)
+    if application is None or application.reference is None:
+        raise HTTPException(status_code=404, detail="Ansökan finns inte.")
+    try:
+        service.ensure_current(application, body.version)
+        service.transition(session, actor_for(user), application, body.name, _roles(user),
+                           reason=body.reason)  # fmt: skip
+        session.commit()
+    except CaseError as exc:
+        session.rollback()
+        raise HTTPException(status_code=409, detail=exc.message) from None
+    except StaleDataError:
+        session.rollback()
+        raise HTTPException(status_code=409, detail=service.STALE) from None
+    return ApplicationDetail.model_validate(application)
