@@ -73,3 +73,15 @@ def test_every_demo_login_works(client: TestClient, db: Session) -> None:
         response = login(client, demo.email, DEMO_PASSWORD)
         assert response.status_code == 303, demo.email
         assert client.get(response.headers["location"]).status_code == 200
+
+
+def test_the_handler_can_open_every_received_demo_case(client: TestClient, db: Session) -> None:
+    load_demo(db, DEMO_PASSWORD)
+    db.commit()
+    login(client, "handlaggare@demo.bygdestod.se", DEMO_PASSWORD)
+    received = db.scalars(select(Application).where(Application.reference.is_not(None))).all()
+    assert len(received) > 20
+    for application in received:
+        page = client.get(f"/cases/{application.id}")
+        assert page.status_code == 200, application.reference
+        assert application.reference in page.text
