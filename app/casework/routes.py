@@ -2,6 +2,7 @@
 errors come back on the same page next to the field, with what was typed kept."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from app.applications.models import Application
 from app.applications.schemas import ApplicationDetail
 from app.applications.service import AssignmentError, assign, get_in_area, in_area_by_ids
 from app.attachments.service import display_size, list_for
+from app.audit.service import Actor
 from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import Role, User
 from app.auth.service import actor_for, users_in_area
@@ -165,57 +167,122 @@ def _act(
     return response
 
 
-@pages.post(CASES.path + "/{application_id}/notes")
-def add_note(
-    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
-    raw: PostedForm,
-) -> Response:  # fmt: skip
-    def action(application: Application) -> FormResult:
-        result = FormResult(raw=raw)
-        try:
-            service.add_note(session, actor_for(user), application, raw.get("body", ""))
-        except CaseError as exc:  # empty or too long: said beside the field, not at the top
-            result.errors["body"] = exc.message
+@dataclass(frozen=True)
+class Office:
+    """Who acts on the case and with what: handed to every case-page form."""
+
+    session: Session
+    settings: Settings
+    user: User
+
+    @property
+    def actor(self) -> Actor:
+        return actor_for(self.user)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return _roles(self.user)
+
+
+Run = Callable[[Office, Application, dict[str, str]], FormResult | None]
+
+
+@dataclass(frozen=True)
+class CaseForm:
+    """A form on the case page: where it posts, what it does, its anchor (also the prefix of
+    its field errors) and what the handler is told when it succeeded."""
+
+    path: str
+    form: str
+    thanks: str
+    run: Run
+
+
+def _note(office: Office, application: Application, raw: dict[str, str]) -> FormResult:
+    result = FormResult(raw=raw)
+    try:
+        service.add_note(office.session, office.actor, application, raw.get("body", ""))
+    except CaseError as exc:  # empty or too long: said beside the field, not at the top
+        result.errors["body"] = exc.message
+    return result
+
+
+def _information_request(
+    office: Office, application: Application, raw: dict[str, str]
+) -> FormResult:
+    result = FormResult(raw=raw)
+    try:
+        deadline = date.fromisoformat(raw.get("deadline", "").strip())
+    except ValueError:
+        result.errors["deadline"] = "Ange sista svarsdag som ÅÅÅÅ-MM-DD."
         return result
-
-    return _act(request, session, user, application_id, raw, action, form="notes",
-                thanks="Anteckningen är sparad.")  # fmt: skip
-
-
-@pages.post(CASES.path + "/{application_id}/checklist")
-def save_checklist(
-    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
-    raw: PostedForm,
-) -> Response:  # fmt: skip
-    def action(application: Application) -> FormResult:
-        return service.save_checklist(session, actor_for(user), application, raw)
-
-    return _act(request, session, user, application_id, raw, action, form="checklist",
-                thanks="Kontrollpunkterna är sparade.")  # fmt: skip
+    try:
+        applicants.request_information(
+            office.session, office.settings, office.actor, application, roles=office.roles,
+            message=raw.get("message", ""), deadline=deadline, today=local_today(),
+        )  # fmt: skip
+    except applicants.JourneyError as exc:
+        result.errors["deadline" if "svarsdag" in exc.message else "message"] = exc.message
+    return result
 
 
-@pages.post(CASES.path + "/{application_id}/scores")
-def save_scores(
-    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
-    raw: PostedForm,
-) -> Response:  # fmt: skip
-    def action(application: Application) -> FormResult:
-        return service.save_scores(session, actor_for(user), application, raw)
+def _assign(office: Office, application: Application, raw: dict[str, str]) -> None:
+    handler_id = raw.get("handler", "").strip()
+    handler = office.session.get(User, int(handler_id)) if handler_id.isdecimal() else None
+    if handler_id and handler is None:
+        raise CaseError("Handläggaren finns inte.")
+    try:
+        if assign(office.session, office.actor, [application], handler):
+            service.mark_changed(application)
+    except AssignmentError as exc:
+        raise CaseError(exc.message) from None
 
-    return _act(request, session, user, application_id, raw, action, form="scores",
-                thanks="Poängförslaget är sparat.")  # fmt: skip
+
+def _close(office: Office, application: Application, raw: dict[str, str]) -> None:
+    payments.close_case(office.session, office.actor, application, roles=office.roles,
+                        reason=raw.get("reason", ""))  # fmt: skip
 
 
-@pages.post(CASES.path + "/{application_id}/proposal")
-def propose_decision(
-    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
-    raw: PostedForm,
-) -> Response:  # fmt: skip
-    def action(application: Application) -> FormResult:
-        return service.propose_decision(session, actor_for(user), application, raw)[1]
+CASE_FORMS = (
+    CaseForm("notes", "notes", "Anteckningen är sparad.", _note),
+    CaseForm("checklist", "checklist", "Kontrollpunkterna är sparade.",
+             lambda o, a, raw: service.save_checklist(o.session, o.actor, a, raw)),
+    CaseForm("scores", "scores", "Poängförslaget är sparat.",
+             lambda o, a, raw: service.save_scores(o.session, o.actor, a, raw)),
+    CaseForm("proposal", "proposal", "Beslutsförslaget är sparat.",
+             lambda o, a, raw: service.propose_decision(o.session, o.actor, a, raw)[1]),
+    CaseForm("information-requests", "komplettering",
+             "Begäran om komplettering är skickad till sökanden.", _information_request),
+    CaseForm("assign", "assignment", "Handläggaren är ändrad.", _assign),
+    CaseForm("decision", "decision", "Beslutet är fattat och skickat till sökanden.",
+             lambda o, a, raw: decisions.decide_under_delegation(
+                 o.session, o.settings, o.actor, a, raw, roles=o.roles, today=local_today())[1]),
+    CaseForm("authority-decision", "authority", "Jordbruksverkets beslut är registrerat.",
+             lambda o, a, raw: decisions.register_authority_decision(
+                 o.session, o.actor, a, raw, roles=o.roles, today=local_today())[1]),
+    CaseForm("close", "closing", "Ärendet är avslutat.", _close),
+    CaseForm("national-case-number", "national", "Ärendenumret är sparat.",
+             lambda o, a, raw: service.set_national_case_number(
+                 o.session, o.actor, a, raw.get("national_case_number", ""))),
+)  # fmt: skip
 
-    return _act(request, session, user, application_id, raw, action, form="proposal",
-                thanks="Beslutsförslaget är sparat.")  # fmt: skip
+
+def _add_form_route(case_form: CaseForm) -> None:
+    def post(
+        request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
+        raw: PostedForm,
+    ) -> Response:  # fmt: skip
+        office = Office(session, _settings(request), user)
+        return _act(request, session, user, application_id, raw,
+                    lambda application: case_form.run(office, application, raw),
+                    form=case_form.form, thanks=case_form.thanks)  # fmt: skip
+
+    pages.add_api_route(f"{CASES.path}/{{application_id}}/{case_form.path}", post,
+                        methods=["POST"], name=f"case_{case_form.form}")  # fmt: skip
+
+
+for _case_form in CASE_FORMS:
+    _add_form_route(_case_form)
 
 
 @pages.post(CASES.path + "/{application_id}/transition")
@@ -234,88 +301,13 @@ def make_transition(
                 thanks=f"Klart: {label.lower()}.")  # fmt: skip
 
 
-@pages.post(CASES.path + "/{application_id}/information-requests")
-def request_information(
-    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
-    raw: PostedForm,
-) -> Response:  # fmt: skip
-    def action(application: Application) -> FormResult:
-        result = FormResult(raw=raw)
-        try:
-            deadline = date.fromisoformat(raw.get("deadline", "").strip())
-        except ValueError:
-            result.errors["deadline"] = "Ange sista svarsdag som ÅÅÅÅ-MM-DD."
-            return result
-        try:
-            applicants.request_information(
-                session, _settings(request), actor_for(user), application, roles=_roles(user),
-                message=raw.get("message", ""), deadline=deadline, today=local_today(),
-            )  # fmt: skip
-        except applicants.JourneyError as exc:
-            field = "deadline" if "svarsdag" in exc.message else "message"
-            result.errors[field] = exc.message
-        return result
-
-    return _act(request, session, user, application_id, raw, action, form="komplettering",
-                thanks="Begäran om komplettering är skickad till sökanden.")  # fmt: skip
-
-
-@pages.post(CASES.path + "/{application_id}/assign")
-def assign_case(
-    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
-    raw: PostedForm,
-) -> Response:  # fmt: skip
-    def action(application: Application) -> None:
-        handler_id = raw.get("handler", "").strip()
-        handler = session.get(User, int(handler_id)) if handler_id.isdecimal() else None
-        if handler_id and handler is None:
-            raise CaseError("Handläggaren finns inte.")
-        try:
-            if assign(session, actor_for(user), [application], handler):
-                service.mark_changed(application)
-        except AssignmentError as exc:
-            raise CaseError(exc.message) from None
-
-    return _act(request, session, user, application_id, raw, action, form="assignment",
-                thanks="Handläggaren är ändrad.")  # fmt: skip
-
-
-@pages.post(CASES.path + "/{application_id}/decision")
-def decide(
-    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
-    raw: PostedForm,
-) -> Response:  # fmt: skip
-    def action(application: Application) -> FormResult:
-        return decisions.decide_under_delegation(
-            session, _settings(request), actor_for(user), application, raw, roles=_roles(user),
-            today=local_today(),
-        )[1]  # fmt: skip
-
-    return _act(request, session, user, application_id, raw, action, form="decision",
-                thanks="Beslutet är fattat och skickat till sökanden.")  # fmt: skip
-
-
-@pages.post(CASES.path + "/{application_id}/authority-decision")
-def authority_decision(
-    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
-    raw: PostedForm,
-) -> Response:  # fmt: skip
-    def action(application: Application) -> FormResult:
-        return decisions.register_authority_decision(
-            session, actor_for(user), application, raw, roles=_roles(user), today=local_today()
-        )[1]
-
-    return _act(request, session, user, application_id, raw, action, form="authority",
-                thanks="Jordbruksverkets beslut är registrerat.")  # fmt: skip
-
-
 @pages.post(CASES.path + "/{application_id}/payments")
 def register_payment(
     request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
     raw: PostedForm,
 ) -> Response:  # fmt: skip
+    """A payment for a claim (``claim`` names it) or, without one, an advance."""
     claim = raw.get("claim", "").strip()
-    form = f"claim{claim}" if claim else "advance"
 
     def action(application: Application) -> FormResult:
         return payments.register_payment(
@@ -323,7 +315,8 @@ def register_payment(
             today=local_today(), claim_id=int(claim) if claim.isdecimal() else None,
         )[1]  # fmt: skip
 
-    return _act(request, session, user, application_id, raw, action, form=form,
+    return _act(request, session, user, application_id, raw, action,
+                form=f"claim{claim}" if claim else "advance",
                 thanks="Utbetalningen är registrerad och sökanden har fått besked.")  # fmt: skip
 
 
@@ -339,33 +332,6 @@ def reject_claim(
     thanks = "Begäran om utbetalning är avslagen och sökanden har fått besked."
     return _act(request, session, user, application_id, raw, action, form=f"claim{claim_id}",
                 thanks=thanks)  # fmt: skip
-
-
-@pages.post(CASES.path + "/{application_id}/close")
-def close_case(
-    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
-    raw: PostedForm,
-) -> Response:  # fmt: skip
-    def action(application: Application) -> None:
-        payments.close_case(session, actor_for(user), application, roles=_roles(user),
-                            reason=raw.get("reason", ""))  # fmt: skip
-
-    return _act(request, session, user, application_id, raw, action, form="closing",
-                thanks="Ärendet är avslutat.")  # fmt: skip
-
-
-@pages.post(CASES.path + "/{application_id}/national-case-number")
-def set_national_case_number(
-    request: Request, session: DbSession, user: CaseWorker, application_id: RecordId,
-    raw: PostedForm,
-) -> Response:  # fmt: skip
-    def action(application: Application) -> FormResult:
-        return service.set_national_case_number(
-            session, actor_for(user), application, raw.get("national_case_number", "")
-        )
-
-    return _act(request, session, user, application_id, raw, action, form="national",
-                thanks="Ärendenumret är sparat.")  # fmt: skip
 
 
 @pages.get(CASES.path + "/{application_id}/decisions/{decision_id}", response_class=HTMLResponse)

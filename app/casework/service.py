@@ -49,6 +49,14 @@ class StaleCase(CaseError):
         super().__init__(STALE)
 
 
+def check_transition(application: Application, name: str, roles: frozenset[str]) -> None:
+    """The workflow's check, with its Swedish refusal as a ``CaseError``."""
+    try:
+        workflow.check(application, name, roles)
+    except TransitionRefused as exc:
+        raise CaseError(exc.message) from None
+
+
 def ensure_current(application: Application, version: str | int | None) -> None:
     """Refuse a change made from an older view of the case (optimistic locking)."""
     try:
@@ -455,10 +463,7 @@ def transition(
     reason = reason.strip()
     if name in NEEDS_REASON and not reason:
         raise CaseError("Ange ett skäl.")
-    try:
-        workflow.check(application, name, roles)
-    except TransitionRefused as exc:
-        raise CaseError(exc.message) from None
+    check_transition(application, name, roles)
     if name == "ready_for_decision":
         ensure_checked(session, application, approving=False)
         is_project = application.kind is ApplicationKind.LEADER_PROJECT

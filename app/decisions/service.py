@@ -12,11 +12,15 @@ from sqlalchemy.orm import Session
 from app.applicants.service import issue_link
 from app.applications import workflow
 from app.applications.models import Application, ApplicationKind, ApplicationStatus
-from app.applications.workflow import TransitionRefused
 from app.attachments import service as attachments
 from app.audit.service import Actor
 from app.casework.models import ProposedOutcome
-from app.casework.service import CaseError, check_decision_form, ensure_checked
+from app.casework.service import (
+    CaseError,
+    check_decision_form,
+    check_transition,
+    ensure_checked,
+)
 from app.config import Settings
 from app.core.forms import FieldError, FormResult, iso_date, optional_text, validate_form
 from app.core.money import format_money, parse_kronor
@@ -91,10 +95,7 @@ def decide_under_delegation(
         return None, result
     outcome: ProposedOutcome = result.cleaned["outcome"]
     name, decision_outcome = OUTCOMES[outcome]
-    try:
-        workflow.check(application, name, roles)
-    except TransitionRefused as exc:
-        raise CaseError(exc.message) from None
+    check_transition(application, name, roles)
     if refusal := delegation_refusal(application):
         raise CaseError(refusal)
     ensure_checked(session, application, approving=outcome is not ProposedOutcome.REJECT)
@@ -307,10 +308,7 @@ def register_authority_decision(
     if not result.ok:
         return None, result
     name = AUTHORITY_TRANSITIONS[outcome]
-    try:
-        workflow.check(application, name, roles)
-    except TransitionRefused as exc:
-        raise CaseError(exc.message) from None
+    check_transition(application, name, roles)
     decision = _record_decision(
         session, actor, application, body=DecisionBody.AUTHORITY, outcome=outcome,
         amount_ore=amount,

@@ -14,9 +14,9 @@ from app.applicants.service import issue_link
 from app.applications import workflow
 from app.applications.models import Application, ApplicationStatus
 from app.applications.service import change_status
-from app.applications.workflow import AS_APPLICANT, TransitionRefused
+from app.applications.workflow import AS_APPLICANT
 from app.audit.service import Actor
-from app.casework.service import CaseError
+from app.casework.service import CaseError, check_transition
 from app.config import Settings
 from app.core.forms import FieldError, FormResult, iso_date, optional_text, validate_form
 from app.core.money import format_money, parse_kronor
@@ -304,10 +304,7 @@ def close_case(
     through a release entry. A granted case without a final report closes only with a reason.
     Returns the amount released."""
     reason = reason.strip()
-    try:
-        workflow.check(application, "close", roles)
-    except TransitionRefused as exc:
-        raise CaseError(exc.message) from None
+    check_transition(application, "close", roles)
     if any(claim.status is ClaimStatus.SUBMITTED for claim in claims_for(session, application)):
         raise CaseError("Det finns en begäran om utbetalning som inte är behandlad.")
     if application.status is ApplicationStatus.PAYMENT and not reason:
