@@ -36,6 +36,7 @@ from app.ledger.routes import api as ledger_api
 from app.ledger.routes import pages as ledger_pages
 from app.organisations.routes import api as organisations_api
 from app.organisations.routes import pages as organisations_pages
+from app.projects.routes import pages as projects_pages
 from app.umbrellas.routes import pages as umbrellas_pages
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         umbrellas_pages,
         applicants_pages,
         applications_pages,
+        projects_pages,  # /cases/new-project, before /cases/{application_id}
         casework_pages,  # after the queue's fixed paths (/cases/export.csv) it would shadow
         attachments_pages,
         organisations_pages,

@@ -415,19 +415,25 @@ def current_proposal(session: Session, application: Application) -> DecisionProp
 _NATIONAL_CASE_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-/ ]{2,38}")
 
 
+def national_case_number(value: str) -> str:
+    """Validator for the case number, shared by registration and the case page."""
+    number = value.strip()
+    if not _NATIONAL_CASE_NUMBER.fullmatch(number):
+        raise FieldError("Ange ärendenumret från Jordbruksverkets e-tjänst, t.ex. 2026-1234.")
+    return number
+
+
 def set_national_case_number(
     session: Session, actor: Actor, application: Application, value: str
 ) -> FormResult:
     """The Leader project's case number in Jordbruksverket's e-service (ärendenummer)."""
-    result = FormResult(raw={"national_case_number": value})
-    number = value.strip()
     if application.kind is not ApplicationKind.LEADER_PROJECT:
         raise CaseError("Bara Leaderprojekt har ett ärendenummer hos Jordbruksverket.")
-    if not _NATIONAL_CASE_NUMBER.fullmatch(number):
-        result.errors["national_case_number"] = (
-            "Ange ärendenumret från Jordbruksverkets e-tjänst, t.ex. 2026-1234."
-        )
+    result = validate_form({"national_case_number": national_case_number},
+                           {"national_case_number": value})  # fmt: skip
+    if not result.ok:
         return result
+    number = result.cleaned["national_case_number"]
     if number != application.national_case_number:
         before = application.national_case_number
         application.national_case_number = number
