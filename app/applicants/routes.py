@@ -30,7 +30,7 @@ from app.core.forms import FieldError, FormResult, PostedForm, email_address
 from app.core.params import RecordId
 from app.core.templates import render
 from app.db import utcnow
-from app.email.service import enqueue
+from app.email.service import enqueue, wake_sender
 from app.payments import service as payments
 from app.payments.schemas import CLAIM_FIELDS
 from app.reports import service as reports
@@ -77,9 +77,7 @@ def _link_url(request: Request, token: str) -> str:
 
 
 def _wake_mail(request: Request) -> None:
-    worker = getattr(request.app.state, "mail_worker", None)
-    if worker is not None:
-        worker.wake()
+    wake_sender(request.app.state)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from app.applications.models import (
     FinancingLine,
     InformationRequest,
 )
-from app.applications.service import allocate_reference, change_status
+from app.applications.service import allocate_reference, change_status, lock
 from app.applications.workflow import AS_APPLICANT, TransitionRefused
 from app.areas.models import ProgrammePeriod
 from app.attachments.service import path_of
@@ -481,10 +481,9 @@ def submit(
     an application that is already received changes nothing and returns False, so a double click
     or a retried request never creates a second application, number or receipt.
     """
-    # Lock the row and re-read it: of two simultaneous submits, the second waits here and then
-    # sees the first one's result (SQLite's transactions already hold its write lock).
-    session.flush()
-    session.refresh(application, with_for_update=True)
+    # Of two simultaneous submits, the second waits here and then sees the first one's result
+    # (SQLite's transactions already hold its write lock).
+    lock(session, application)
     if application.status is not ApplicationStatus.DRAFT:
         return False
     ensure_call_open(context.umbrella, now)

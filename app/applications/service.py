@@ -42,6 +42,14 @@ def allocate_reference(session: Session, area_id: int, kind: ApplicationKind, ye
     return f"{kind.reference_prefix}-{year}-{number:04d}"
 
 
+def lock(session: Session, application: Application) -> None:
+    """Re-read the application under a row lock so that one change at a time is made to it
+    (e.g. two claims sent at once). Only the applications row is locked: PostgreSQL refuses
+    FOR UPDATE on the nullable side of the outer joins a page may have loaded it with."""
+    session.flush()
+    session.refresh(application, with_for_update={"of": Application})
+
+
 def get_in_area(session: Session, area_id: int, application_id: int) -> Application | None:
     """An application, but only if it belongs to ``area_id`` (other areas' look missing)."""
     return session.scalar(

@@ -35,6 +35,7 @@ from app.core.params import RecordId
 from app.core.templates import render
 from app.decisions import service as decisions
 from app.decisions.models import DecisionOutcome
+from app.email.service import wake_sender
 from app.ledger import service as ledger
 from app.payments import service as payments
 from app.reports import service as reports
@@ -162,6 +163,7 @@ def _act(
         session.rollback()
         return _page(request, session, user, application, values=values,
                      alert=service.STALE, status_code=409)  # fmt: skip
+    wake_sender(request.app.state)  # a decision, payment or komplettering may have queued mail
     response = RedirectResponse(f"{CASES.path}/{application.id}#{form}", status_code=303)
     flash(request, response, thanks)
     return response

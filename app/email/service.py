@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -350,3 +351,11 @@ class OutboxWorker:
                 job.run()
             except Exception:
                 logger.exception("periodic job %r failed; retrying in %s", job.name, job.every)
+
+
+def wake_sender(app_state: Any) -> None:
+    """Ask the web process's sender (if it runs) to look at the outbox now rather than at its
+    next poll; called after a request has committed mail."""
+    worker = getattr(app_state, "mail_worker", None)
+    if worker is not None:
+        worker.wake()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.applicants.service import issue_link
 from app.applications import workflow
 from app.applications.models import Application, ApplicationStatus
-from app.applications.service import change_status
+from app.applications.service import change_status, lock
 from app.applications.workflow import AS_APPLICANT
 from app.audit.service import Actor
 from app.casework.service import CaseError, check_transition
@@ -89,8 +89,7 @@ def submit_claim(
     Idempotent per form: a claim already made from the same form (``form_token``) is returned
     as it is instead of being made twice.
     """
-    session.flush()
-    session.refresh(application, with_for_update=True)  # one claim at a time per application
+    lock(session, application)
     result = validate_form(VALIDATORS, raw)
     cleaned, errors = result.cleaned, result.errors
     form_token = raw.get("form_token", "").strip()[:64]
@@ -192,8 +191,7 @@ def register_payment(
     """Register a payment: for a claim (part or final payment, at most what was claimed; less
     only with a comment saying why) or, with no claim, an advance within the advance cap. The
     ledger refuses anything above what is committed and not yet paid."""
-    session.flush()
-    session.refresh(application, with_for_update=True)  # one payment at a time per case
+    lock(session, application)
     result = validate_form(PAYMENT_VALIDATORS, raw)
     cleaned, errors = result.cleaned, result.errors
     if application.status not in PAYABLE:

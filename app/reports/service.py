@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.applications import workflow
 from app.applications.models import Application
+from app.applications.service import lock
 from app.applications.workflow import AS_APPLICANT
 from app.audit.service import Actor
 from app.core.forms import FieldError, FormResult, required, validate_form, whole_number
@@ -50,8 +51,7 @@ def submit_report(
     session: Session, actor: Actor, application: Application, raw: dict[str, str]
 ) -> tuple[FinalReport | None, FormResult]:
     """Record the final report (once); the case moves on to the office's final review."""
-    session.flush()
-    session.refresh(application, with_for_update=True)
+    lock(session, application)
     result = validate_form(VALIDATORS, raw)
     if application.status not in GRANTED or report_for(session, application) is not None:
         result.errors["summary"] = "Slutredovisningen kan inte lämnas för ansökan just nu."
