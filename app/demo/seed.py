@@ -23,6 +23,7 @@ from app.applications.models import (
 )
 from app.applications.service import allocate_reference
 from app.areas.models import ActionArea, Area, ProgrammePeriod, SelectionCriterion
+from app.audit.models import AuditEvent
 from app.audit.service import Actor
 from app.auth.models import Role, User, UserRole
 from app.auth.service import hash_password
@@ -425,9 +426,30 @@ def _leader_projects(
             _small_grant_budget(application, case.requested_kr, period)
         session.add(application)
         session.flush()
+        if submitted:
+            _received(session, application, submitted)
         if case.funds:
             umbrellas[case.funds].funding_application_id = application.id
         _money(session, actor, period, application, case)
+
+
+def _received(session: Session, application: Application, submitted: datetime) -> None:
+    """The case log's first line, dated when the application came in (imported history)."""
+    by_applicant = application.kind is S
+    session.add(
+        AuditEvent(
+            area_id=application.area_id,
+            occurred_at=submitted,
+            actor_label=application.contact_name if by_applicant else "Leaderkontoret",
+            entity_type="application",
+            entity_id=application.id,
+            action="submit" if by_applicant else "register",
+            summary="Ansökan inkom"
+            if by_applicant
+            else "Registrerad från Jordbruksverkets e-tjänst",
+            changes={"status": ["draft", "submitted"]},
+        )
+    )
 
 
 def _small_grant_budget(application: Application, grant_kr: int, period: ProgrammePeriod) -> None:
