@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.applications.models import Application, ApplicationKind, ApplicationStatus
 from app.attachments.models import Attachment
@@ -249,3 +250,41 @@ def test_many_simultaneous_approvals_never_over_commit_one_pot(
     assert pot.committed_ore == 100_000 * KR == pot.limit_ore
     assert pot.remaining_ore == 0
     assert len(approved) == decided == letters == 5
+
+
+def test_two_handlers_deciding_the_same_case_at_once_make_one_decision(
+    committed_factory, settings
+) -> None:
+    """Both see the case ready for decision; one decision is made, the other is refused (the
+    workflow or the version check), and the grant is committed once."""
+    with committed_factory() as db:
+        setup = make_area(db, "tvahandlaggare")
+        case_id = ready_case(db, setup).id
+        db.commit()
+    barrier = threading.Barrier(2, timeout=60)
+    outcomes: list[str] = []
+
+    def approve() -> None:
+        with committed_factory() as db:
+            application = db.get(Application, case_id)
+            assert application.umbrella_project and application.action_area.period.area
+            db.commit()
+            barrier.wait()
+            try:
+                decide(db, settings, setup, application)
+                db.commit()
+                outcomes.append("approved")
+            except (CaseError, StaleDataError):
+                db.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=approve) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["approved", "refused"]
+    with committed_factory() as db:
+        application = db.get(Application, case_id)
+        assert application_balance(db, application).committed_ore == 20_000 * KR
+        assert db.scalar(select(func.count()).select_from(Decision)) == 1
