@@ -145,6 +145,9 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last change to the case by anyone (status, a payment, a note, a checklist answer):
+    # setting it updates the row, which is what moves ``version`` on.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the applicant has typed so far, step by step, exactly as typed (also when invalid),
     # so a draft can be resumed anywhere. Cleared when the application is submitted.
     draft_form: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)

@@ -201,6 +201,13 @@ def counts_by_status(
     return {ApplicationStatus(status): count for status, count in rows}
 
 
+def touch(application: Application, now: datetime | None = None) -> None:
+    """Record that the case changed. The row is updated, so its version moves on and a save
+    made from an older view of the case is refused (optimistic locking) — also for changes
+    kept in other tables, such as a payment or a note."""
+    application.updated_at = now or utcnow()
+
+
 def change_status(
     session: Session,
     actor: Actor,
@@ -219,6 +226,7 @@ def change_status(
     """
     before = application.status
     application.status = status
+    touch(application, now)
     if status is not before:
         application.status_changed_at = now or utcnow()
     audit.record(

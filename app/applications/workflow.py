@@ -65,10 +65,11 @@ TRANSITIONS = (
     _t("submit", "Skicka in", {S.DRAFT}, S.SUBMITTED, {APPLICANT}, SMALL),
     _t("register", "Registrera", {S.DRAFT}, S.SUBMITTED, OFFICE, LEADER),
     _t("start_review", "Börja handläggning", {S.SUBMITTED}, S.IN_REVIEW, OFFICE),
+    # Komplettering of a Leader project goes through Jordbruksverket's e-service, not here.
     _t("request_information", "Begär komplettering", {S.SUBMITTED, S.IN_REVIEW},
-       S.AWAITING_INFORMATION, OFFICE),
+       S.AWAITING_INFORMATION, OFFICE, SMALL),
     _t("information_received", "Ta emot komplettering", {S.AWAITING_INFORMATION}, S.IN_REVIEW,
-       OFFICE | {APPLICANT}),
+       OFFICE | {APPLICANT}, SMALL),
     _t("ready_for_decision", "Klar för beslut", {S.IN_REVIEW}, S.READY_FOR_DECISION, OFFICE),
     _t("reopen", "Tillbaka till handläggning", {S.READY_FOR_DECISION, S.ON_AGENDA}, S.IN_REVIEW,
        OFFICE),
@@ -94,7 +95,8 @@ TRANSITIONS = (
     _t("claim_payment", "Begär utbetalning", GRANTED, S.PAYMENT, OFFICE | {APPLICANT}),
     _t("final_report", "Lämna slutredovisning", GRANTED | {S.PAYMENT}, S.FINAL_REPORT,
        OFFICE | {APPLICANT}),
-    _t("close", "Avsluta", {S.PAYMENT, S.FINAL_REPORT, S.REJECTED}, S.CLOSED, OFFICE),
+    # A grant never used (or a project stopped) closes too, releasing its money.
+    _t("close", "Avsluta", GRANTED | {S.PAYMENT, S.FINAL_REPORT, S.REJECTED}, S.CLOSED, OFFICE),
     _t("withdraw", "Återta", set(UNDECIDED - {S.DRAFT}), S.WITHDRAWN, OFFICE | {APPLICANT}),
 )  # fmt: skip
 BY_NAME = {transition.name: transition for transition in TRANSITIONS}

@@ -16,7 +16,13 @@ from app.applicants import service as applicants
 from app.applications import workflow
 from app.applications.models import Application
 from app.applications.schemas import ApplicationDetail
-from app.applications.service import AssignmentError, assign, get_in_area, in_area_by_ids
+from app.applications.service import (
+    AssignmentError,
+    assign,
+    get_in_area,
+    in_area_by_ids,
+    touch,
+)
 from app.attachments.service import display_size, list_for
 from app.audit.service import Actor
 from app.auth.dependencies import DbSession, require_roles
@@ -235,7 +241,7 @@ def _assign(office: Office, application: Application, raw: dict[str, str]) -> No
         raise CaseError("Handläggaren finns inte.")
     try:
         if assign(office.session, office.actor, [application], handler):
-            service.mark_changed(application)
+            touch(application)
     except AssignmentError as exc:
         raise CaseError(exc.message) from None
 

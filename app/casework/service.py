@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 
 from app.applications import workflow
 from app.applications.models import Application, ApplicationKind
+from app.applications.service import touch
 from app.applications.workflow import TransitionRefused
 from app.attachments.models import Attachment
 from app.audit import service as audit
@@ -67,13 +67,6 @@ def ensure_current(application: Application, version: str | int | None) -> None:
         raise StaleCase
 
 
-def mark_changed(application: Application) -> None:
-    """Count a change recorded in another table (a note, a checklist answer) as a change of the
-    case: the next flush updates the row, which bumps its version and, if a colleague saved in
-    between, fails instead of overwriting (SQLAlchemy's version check)."""
-    flag_modified(application, "title")
-
-
 def _record(
     session: Session, actor: Actor, application: Application, action: str, summary: str,
     *, changes: dict[str, Any] | None = None, reason: str | None = None,
@@ -105,7 +98,7 @@ def add_note(session: Session, actor: Actor, application: Application, text: str
         created_at=utcnow(),
     )
     session.add(note)
-    mark_changed(application)
+    touch(application)
     _record(session, actor, application, "note", "Intern anteckning")
     return note
 
@@ -173,7 +166,7 @@ def save_checklist(
     if result.errors:
         return result
     if changes:
-        mark_changed(application)
+        touch(application)
         _record(
             session, actor, application, "checklist",
             f"Kontrollpunkter besvarade ({len(changes)})", changes=changes,
@@ -313,7 +306,7 @@ def save_scores(
     if changes:
         session.flush()
         total = scoring_for(session, application)
-        mark_changed(application)
+        touch(application)
         _record(
             session, actor, application, "scoring",
             f"Poängförslag: {total.total} av {total.maximum} poäng "
@@ -390,7 +383,7 @@ def propose_decision(
         proposed_at=utcnow(),
     )
     session.add(proposal)
-    mark_changed(application)
+    touch(application)
     amount_text = f" {format_money(amount)}" if amount else ""
     _record(
         session, actor, application, "decision_proposed",

@@ -70,6 +70,8 @@ def test_every_state_is_reachable_and_every_case_can_end(kind: ApplicationKind) 
     expected = set(ApplicationStatus)
     if kind is ApplicationKind.SMALL_GRANT:
         expected.discard(ApplicationStatus.PRIORITISED)  # only Leader projects are prioritised
+    else:  # a Leader project's komplettering goes through Jordbruksverket's e-service
+        expected.discard(ApplicationStatus.AWAITING_INFORMATION)
     assert reachable == expected
     # From every reachable state there is a path to an end (closed or withdrawn).
     ends = {ApplicationStatus.CLOSED, ApplicationStatus.WITHDRAWN}
