@@ -231,7 +231,7 @@ def test_notes_are_internal_audited_and_bounded(db, area: AreaSetup) -> None:
     case = make_small_grant_case(db, area)
     with pytest.raises(CaseError, match="Skriv en anteckning"):
         casework.add_note(db, area.actor, case, "   ")
-    with pytest.raises(CaseError, match="högst 10000 tecken"):
+    with pytest.raises(CaseError, match="Högst 10000 tecken"):
         casework.add_note(db, area.actor, case, "x" * 10_001)
     casework.add_note(db, area.actor, case, "Ringde ordföranden, allt klart.")
     casework.add_note(db, area.actor, case, "Andra anteckningen.")

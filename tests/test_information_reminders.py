@@ -122,8 +122,9 @@ def test_answered_withdrawn_and_leader_project_cases_get_no_reminder(
     )
     withdrawn, _ = awaiting(db, settings, area)
     service.withdraw(db, withdrawn, "Vi hann inte", NOW)
-    # A Leader project has no applicant pages for the link to lead to.
-    awaiting(db, settings, area, kind=ApplicationKind.LEADER_PROJECT)
+    # A Leader project's komplettering goes through Jordbruksverket's e-service, not here.
+    with pytest.raises(service.JourneyError, match="gäller inte leaderprojekt"):
+        awaiting(db, settings, area, kind=ApplicationKind.LEADER_PROJECT)
     assert run(db, settings, date(2026, 11, 30)) == 0
     assert reminders(db) == []
 

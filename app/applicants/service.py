@@ -69,11 +69,13 @@ class Incomplete(Exception):
 
 
 class JourneyError(Exception):
-    """The applicant cannot do this now (e.g. the call has closed); ``message`` is Swedish."""
+    """The applicant cannot do this now (e.g. the call has closed); ``message`` is Swedish and
+    ``field``, when set, names the form field it belongs beside."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 def applicant_actor(application: Application) -> Actor:
@@ -686,10 +688,13 @@ def request_information(
         workflow.check(application, "request_information", roles)
     except TransitionRefused as exc:
         raise JourneyError(exc.message) from None
-    if not message.strip():
-        raise JourneyError("Skriv vad sökanden ska komplettera med.")
+    checked = {"message": required("Skriv vad sökanden ska komplettera med.", 5000)}
+    if error := validate_field(checked, "message", message):
+        raise JourneyError(error, "message")
     if deadline <= today:
-        raise JourneyError("Sista svarsdag måste vara efter i dag.")
+        raise JourneyError("Sista svarsdag måste vara efter i dag.", "deadline")
+    if deadline > today + timedelta(days=365):
+        raise JourneyError("Sista svarsdag kan vara högst ett år fram.", "deadline")
     request = InformationRequest(
         area_id=application.area_id,
         application=application,

@@ -22,7 +22,7 @@ from app.core.flash import flash
 from app.core.forms import PostedForm
 from app.core.money import format_kronor_input
 from app.core.navigation import CASES
-from app.core.params import PageNumber, RecordId
+from app.core.params import PageNumber, RecordId, parse_record_id
 from app.core.templates import render
 from app.db import utcnow
 from app.umbrellas import service as umbrella_service
@@ -42,13 +42,6 @@ def _optional(parse: Callable[[str], T], value: str) -> T | None:
         return parse(value.strip())
     except ValueError:
         raise HTTPException(status_code=422, detail="Ogiltigt filter.") from None
-
-
-def _record_id(value: str) -> int:
-    number = int(value)
-    if not 1 <= number <= 2_147_483_647:
-        raise ValueError(value)
-    return number
 
 
 def _days(value: str) -> int:
@@ -76,9 +69,9 @@ def queue_filter(
     return service.ApplicationFilter(
         status=_optional(ApplicationStatus, status),
         kind=_optional(ApplicationKind, kind),
-        umbrella_project_id=_optional(_record_id, umbrella),
-        action_area_id=_optional(_record_id, action_area),
-        handler_id=user.id if mine else _optional(_record_id, handler),
+        umbrella_project_id=_optional(parse_record_id, umbrella),
+        action_area_id=_optional(parse_record_id, action_area),
+        handler_id=user.id if mine else _optional(parse_record_id, handler),
         overdue_before=local_today() if overdue else None,
         in_status_since=(
             utcnow() - timedelta(days=since) if (since := _optional(_days, days)) else None
@@ -126,8 +119,8 @@ def assign_cases(
 ) -> Response:
     """Batch action from the queue: give the ticked cases to a handler (or to nobody)."""
     try:
-        ids = [_record_id(value) for value in raw.get("ids", "").split()]
-        handler_id = _optional(_record_id, raw.get("handler", ""))
+        ids = [parse_record_id(value) for value in raw.get("ids", "").split()]
+        handler_id = _optional(parse_record_id, raw.get("handler", ""))
     except ValueError:
         raise HTTPException(status_code=422, detail="Ogiltigt urval.") from None
     applications = service.in_area_by_ids(session, user.area_id, ids) if ids else []

@@ -37,7 +37,7 @@ from app.core.clock import local_today
 from app.core.flash import flash
 from app.core.forms import FormResult, PostedForm
 from app.core.navigation import CASES
-from app.core.params import RecordId
+from app.core.params import RecordId, parse_record_id
 from app.core.templates import render
 from app.decisions import service as decisions
 from app.decisions.models import DecisionOutcome
@@ -230,13 +230,16 @@ def _information_request(
             message=raw.get("message", ""), deadline=deadline, today=local_today(),
         )  # fmt: skip
     except applicants.JourneyError as exc:
-        result.errors["deadline" if "svarsdag" in exc.message else "message"] = exc.message
+        result.errors[exc.field or "message"] = exc.message
     return result
 
 
 def _assign(office: Office, application: Application, raw: dict[str, str]) -> None:
     handler_id = raw.get("handler", "").strip()
-    handler = office.session.get(User, int(handler_id)) if handler_id.isdecimal() else None
+    try:
+        handler = office.session.get(User, parse_record_id(handler_id)) if handler_id else None
+    except ValueError:
+        handler = None
     if handler_id and handler is None:
         raise CaseError("Handläggaren finns inte.")
     try:
@@ -316,11 +319,15 @@ def register_payment(
 ) -> Response:  # fmt: skip
     """A payment for a claim (``claim`` names it) or, without one, an advance."""
     claim = raw.get("claim", "").strip()
+    try:
+        claim_id = parse_record_id(claim) if claim else None
+    except ValueError:
+        raise HTTPException(status_code=404) from None
 
     def action(application: Application) -> FormResult:
         return payments.register_payment(
             session, _settings(request), actor_for(user), application, raw, roles=_roles(user),
-            today=local_today(), claim_id=int(claim) if claim.isdecimal() else None,
+            today=local_today(), claim_id=claim_id,
         )[1]  # fmt: skip
 
     return _act(request, session, user, application_id, raw, action,
@@ -361,7 +368,10 @@ def put_on_agenda(
     request: Request, session: DbSession, user: CaseWorker, raw: PostedForm
 ) -> Response:
     """Batch action from the queue: the ticked cases go on the LAG's agenda."""
-    ids = [int(value) for value in raw.get("ids", "").split() if value.isdecimal()]
+    try:
+        ids = [parse_record_id(value) for value in raw.get("ids", "").split()]
+    except ValueError:
+        raise HTTPException(status_code=422, detail="Ogiltigt urval.") from None
     applications = in_area_by_ids(session, user.area_id, ids) if ids else []
     back = f"{CASES.path}?{raw.get('return_query', '')}"
     response = RedirectResponse(back, status_code=303)
@@ -374,6 +384,10 @@ def put_on_agenda(
     except CaseError as exc:
         session.rollback()
         flash(request, response, exc.message, "alert")
+        return response
+    except StaleDataError:
+        session.rollback()
+        flash(request, response, "Något av ärendena ändrades av någon annan. Försök igen.", "alert")
         return response
     flash(request, response, f"{len(applications)} ärenden är uppsatta för LAG-möte.")
     return response

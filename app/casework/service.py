@@ -27,7 +27,7 @@ from app.casework.models import (
     ScoreProposal,
     Verdict,
 )
-from app.core.forms import FieldError, FormResult, required, validate_form
+from app.core.forms import FieldError, FormResult, required, validate_field, validate_form
 from app.core.money import format_money, parse_kronor
 from app.db import utcnow
 from app.email.models import OutboxMessage
@@ -84,11 +84,9 @@ NOTE_MAX = 10_000
 
 def add_note(session: Session, actor: Actor, application: Application, text: str) -> CaseNote:
     """An internal note: visible to staff only, never to the applicant."""
+    if error := validate_field({"body": required("Skriv en anteckning.", NOTE_MAX)}, "body", text):
+        raise CaseError(error)
     body = text.strip()
-    if not body:
-        raise CaseError("Skriv en anteckning.")
-    if len(body) > NOTE_MAX:
-        raise CaseError(f"Anteckningen får vara högst {NOTE_MAX} tecken.")
     note = CaseNote(
         area_id=application.area_id,
         application_id=application.id,

@@ -27,6 +27,7 @@ from app.ledger.models import LedgerKind
 from app.ledger.service import application_balance
 from app.payments import messages
 from app.payments.models import ClaimKind, ClaimStatus, Payment, PaymentClaim, PaymentKind
+from app.umbrellas.models import UmbrellaProject
 
 RECEIPT_LABEL = "Kvitto"
 # Granted applications that are being carried out; the final report may already be in when the
@@ -162,12 +163,18 @@ def advance_room_ore(session: Session, application: Application) -> int:
     granted amount and in kronor, minus advances already paid; nothing once other payments
     have started."""
     period = application.action_area.period
-    earlier = payments_for(session, application)
-    if any(payment.kind is not PaymentKind.ADVANCE for payment in earlier):
+    advances = sum(
+        payment.amount_ore
+        for payment in payments_for(session, application)
+        if payment.kind is PaymentKind.ADVANCE
+    )
+    # The ledger, not the payment rows, says what was paid: history imported without payment
+    # rows still counts.
+    if application_balance(session, application).paid_ore > advances:
         return 0
     granted = application.granted_ore or 0
     cap = min(granted * period.advance_cap_percent // 100, period.advance_cap_ore)
-    return max(0, cap - sum(payment.amount_ore for payment in earlier))
+    return max(0, cap - advances)
 
 
 PAYMENT_VALIDATORS: dict[str, Any] = {
@@ -196,13 +203,7 @@ def register_payment(
     cleaned, errors = result.cleaned, result.errors
     if application.status not in PAYABLE:
         raise CaseError("Utbetalning kan bara registreras för ett beviljat ärende.")
-    claim = None
-    if claim_id is not None:
-        claim = session.get(PaymentClaim, claim_id)
-        if claim is None or claim.application_id != application.id:
-            raise CaseError("Begäran om utbetalning finns inte.")
-        if claim.status is not ClaimStatus.SUBMITTED:
-            raise CaseError("Begäran om utbetalning är redan behandlad.")
+    claim = _waiting_claim(session, application, claim_id) if claim_id is not None else None
     if "paid_on" not in errors and cleaned["paid_on"] > today:
         errors["paid_on"] = "Utbetalningsdagen kan inte vara i framtiden."
     if "amount" not in errors:
@@ -262,6 +263,17 @@ def register_payment(
     return payment, result
 
 
+def _waiting_claim(session: Session, application: Application, claim_id: int) -> PaymentClaim:
+    """A claim of this case still waiting for the office, read under a row lock (the caller
+    holds the case's lock), so it is paid or rejected once, never both."""
+    claim = session.get(PaymentClaim, claim_id, with_for_update=True, populate_existing=True)
+    if claim is None or claim.application_id != application.id:
+        raise CaseError("Begäran om utbetalning finns inte.")
+    if claim.status is not ClaimStatus.SUBMITTED:
+        raise CaseError("Begäran om utbetalning är redan behandlad.")
+    return claim
+
+
 def reject_claim(
     session: Session,
     settings: Settings,
@@ -272,11 +284,8 @@ def reject_claim(
 ) -> PaymentClaim:
     """Turn down a payment claim (e.g. the receipts do not cover it), with the reason; the
     applicant can make a new claim."""
-    claim = session.get(PaymentClaim, claim_id)
-    if claim is None or claim.application_id != application.id:
-        raise CaseError("Begäran om utbetalning finns inte.")
-    if claim.status is not ClaimStatus.SUBMITTED:
-        raise CaseError("Begäran om utbetalning är redan behandlad.")
+    lock(session, application)
+    claim = _waiting_claim(session, application, claim_id)
     if not reason.strip():
         raise CaseError("Skriv varför begäran avslås.")
     claim.status, claim.decided_at = ClaimStatus.REJECTED, utcnow()
@@ -302,27 +311,55 @@ def close_case(
     through a release entry. A granted case without a final report closes only with a reason.
     Returns the amount released."""
     reason = reason.strip()
+    lock(session, application)
     check_transition(application, "close", roles)
     if any(claim.status is ClaimStatus.SUBMITTED for claim in claims_for(session, application)):
         raise CaseError("Det finns en begäran om utbetalning som inte är behandlad.")
-    if application.status is ApplicationStatus.PAYMENT and not reason:
+    if application.status in CLAIMABLE - {ApplicationStatus.FINAL_REPORT} and not reason:
         raise CaseError("Slutredovisningen saknas: skriv varför ärendet ändå avslutas.")
+    if open_small_grants := _open_small_grants_funded_by(session, application):
+        raise CaseError(
+            "Paraplyprojektet kan inte avslutas medan småstöd ur potten är öppna: "
+            + ", ".join(open_small_grants[:5])
+            + ("…" if len(open_small_grants) > 5 else "")
+            + "."
+        )
     period = application.action_area.period
     held = application_balance(session, application)
     released = 0
     for amount, kind in ((held.unpaid_ore, LedgerKind.COMMITMENT),
                          (held.reserved_ore, LedgerKind.RESERVATION)):  # fmt: skip
         if amount > 0:
-            ledger.record_entry(
-                session, actor, period=period, kind=LedgerKind.RELEASE, amount_ore=amount,
-                application=application, released_kind=kind,
-                reason=f"Ärendet {application.reference} avslutas: ej utnyttjat belopp frigörs",
-            )  # fmt: skip
+            try:
+                ledger.record_entry(
+                    session, actor, period=period, kind=LedgerKind.RELEASE, amount_ore=amount,
+                    application=application, released_kind=kind,
+                    reason=f"Ärendet {application.reference} avslutas: ej utnyttjat belopp frigörs",
+                )  # fmt: skip
+            except ledger.BudgetError as exc:
+                raise CaseError(exc.message) from None
             released += amount
     summary = "Ärendet avslutades" + (f"; {format_money(released)} frigjordes" if released else "")
     workflow.apply(session, actor, application, "close", roles, summary=summary,
                    reason=reason or None)  # fmt: skip
     return released
+
+
+def _open_small_grants_funded_by(session: Session, application: Application) -> list[str]:
+    """The references of småstöd still open in the pot this application funds, if any."""
+    done = (ApplicationStatus.CLOSED, ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED,
+            ApplicationStatus.DRAFT)  # fmt: skip
+    return list(
+        session.scalars(
+            select(Application.reference)
+            .join(UmbrellaProject, Application.umbrella_project_id == UmbrellaProject.id)
+            .where(
+                UmbrellaProject.funding_application_id == application.id,
+                Application.status.not_in(done),
+            )
+            .order_by(Application.reference)
+        )
+    )
 
 
 def _case_link(session: Session, settings: Settings, application: Application) -> str:
