@@ -120,7 +120,9 @@ def test_guards_before_a_decision(db, settings, area: AreaSetup) -> None:
 
     small = ready_case(db, area, title="För lite")
     _, result = decide(db, settings, area, small, outcome="approve_partly", amount="5 000")
-    assert result.errors["amount"] == "Lägsta stöd ur Beredskap är 10\xa0000\xa0kr."
+    assert result.errors["amount"] == (
+        "Stöd ur Beredskap är minst 10\xa0000\xa0kr och högst 50\xa0000\xa0kr."
+    )
     assert small.status is ApplicationStatus.READY_FOR_DECISION
 
 

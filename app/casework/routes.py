@@ -91,6 +91,7 @@ def _page(
     context = {
         "application": application,
         "version": application.version,
+        "assessing": application.status in service.ASSESSING,
         "errors": errors or {},
         "values": values or {},
         "alert": alert,

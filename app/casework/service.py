@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.applications import workflow
-from app.applications.models import Application, ApplicationKind
+from app.applications.models import Application, ApplicationKind, ApplicationStatus
 from app.applications.service import touch
 from app.applications.workflow import TransitionRefused
 from app.attachments.models import Attachment
@@ -131,6 +131,7 @@ def save_checklist(
 ) -> FormResult:
     """Record the handler's verdicts (``verdict_<item>``) and comments (``comment_<item>``).
     Items left unanswered stay unanswered; a "no" needs a comment saying what is wrong."""
+    ensure_assessing(application)
     result = FormResult(raw=dict(raw))
     existing = {answer.item: answer for answer in answers_for(session, application)}
     changes: dict[str, list[str | None]] = {}
@@ -138,6 +139,8 @@ def save_checklist(
         value = raw.get(f"verdict_{item.key}", "").strip()
         comment = raw.get(f"comment_{item.key}", "").strip()
         if not value:
+            if comment:  # never drop what was typed
+                result.errors[f"verdict_{item.key}"] = "Välj en bedömning till kommentaren."
             continue
         try:
             verdict = Verdict(value)
@@ -261,6 +264,7 @@ def save_scores(
     session: Session, actor: Actor, application: Application, raw: dict[str, str]
 ) -> FormResult:
     """Points (``points_<criterion id>``, 0..max) and a justification per criterion."""
+    ensure_assessing(application)
     result = FormResult(raw=dict(raw))
     scoring = scoring_for(session, application)
     existing = {
@@ -274,16 +278,20 @@ def save_scores(
         text = raw.get(f"points_{line.criterion_id}", "").strip()
         justification = raw.get(f"justification_{line.criterion_id}", "").strip()
         if not text:
+            if justification:  # never drop what was typed
+                result.errors[f"points_{line.criterion_id}"] = "Ange poäng till motiveringen."
             continue
-        if not text.isdecimal() or int(text) > line.max_points:
+        if not (text.isascii() and text.isdigit()) or int(text) > line.max_points:
             result.errors[f"points_{line.criterion_id}"] = (
                 f"Ange ett heltal från 0 till {line.max_points}."
             )
             continue
-        if not justification:
-            result.errors[f"justification_{line.criterion_id}"] = "Motivera poängen."
+        if not justification or len(justification) > 3000:
+            result.errors[f"justification_{line.criterion_id}"] = (
+                "Motivera poängen." if not justification else "Högst 3000 tecken."
+            )
             continue
-        cleaned[line.criterion_id] = (int(text), justification[:3000])
+        cleaned[line.criterion_id] = (int(text), justification)
     if result.errors:
         return result
     changes: dict[str, list[int | None]] = {}
@@ -366,6 +374,7 @@ def check_decision_form(application: Application, raw: dict[str, str]) -> FormRe
 def propose_decision(
     session: Session, actor: Actor, application: Application, raw: dict[str, str]
 ) -> tuple[DecisionProposal | None, FormResult]:
+    ensure_assessing(application)
     result = check_decision_form(application, raw)
     if not result.ok:
         return None, result
@@ -414,6 +423,21 @@ def national_case_number(value: str) -> str:
     return number
 
 
+def holder_of_national_case_number(
+    session: Session, area_id: int, number: str, *, other_than: int | None = None
+) -> str | None:
+    """The reference of the Leader project that already has this case number, if any: one
+    project in the e-service is one case here."""
+    return session.scalar(
+        select(Application.reference).where(
+            Application.area_id == area_id,
+            Application.kind == ApplicationKind.LEADER_PROJECT,
+            Application.national_case_number == number,
+            Application.id != (other_than or 0),
+        )
+    )
+
+
 def set_national_case_number(
     session: Session, actor: Actor, application: Application, value: str
 ) -> FormResult:
@@ -425,6 +449,11 @@ def set_national_case_number(
     if not result.ok:
         return result
     number = result.cleaned["national_case_number"]
+    if holder := holder_of_national_case_number(
+        session, application.area_id, number, other_than=application.id
+    ):
+        result.errors["national_case_number"] = f"Ärendet är redan registrerat som {holder}."
+        return result
     if number != application.national_case_number:
         before = application.national_case_number
         application.national_case_number = number
@@ -440,8 +469,36 @@ def set_national_case_number(
 
 # Transitions made from the case page's plain buttons. Decisions, payments, closing and
 # komplettering have forms of their own with their own rules.
-SIMPLE_TRANSITIONS = ("start_review", "ready_for_decision", "reopen", "put_on_agenda", "withdraw")
-NEEDS_REASON = frozenset({"reopen", "withdraw"})
+SIMPLE_TRANSITIONS = (
+    "start_review", "information_received", "ready_for_decision", "reopen", "put_on_agenda",
+    "withdraw",
+)  # fmt: skip
+# The office says why when it takes a case back (e.g. the komplettering came by post or the
+# deadline passed unanswered) or withdraws it for the applicant.
+NEEDS_REASON = frozenset({"information_received", "reopen", "withdraw"})
+
+# While these hold, the office's assessment (checklists, scores, proposal) can change; from
+# "ready for decision" on it is the basis of a decision and changes only after "reopen".
+ASSESSING = frozenset(
+    {
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.IN_REVIEW,
+        ApplicationStatus.AWAITING_INFORMATION,
+    }
+)
+
+
+def ensure_assessing(application: Application) -> None:
+    if application.status not in ASSESSING:
+        raise CaseError(
+            "Bedömningen kan bara ändras under handläggningen. Ärendet har status "
+            f"”{application.status.label.lower()}”"
+            + (
+                "; välj ”Tillbaka till handläggning” först."
+                if application.status is ApplicationStatus.READY_FOR_DECISION
+                else "."
+            )
+        )
 
 
 def transition(

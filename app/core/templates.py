@@ -18,7 +18,7 @@ from starlette.responses import Response
 from app.config import PROJECT_ROOT, get_settings
 from app.core.flash import clear_flash, read_flash
 from app.core.identifiers import format_bankgiro, format_org_number, format_plusgiro
-from app.core.money import format_money
+from app.core.money import format_kronor_input, format_money
 from app.core.navigation import navigation_for
 from app.organisations.models import LegalForm
 
@@ -48,6 +48,8 @@ def _deadline(value: datetime) -> str:
 
 
 templates.env.filters["money"] = format_money
+# An amount as it is typed into a form field ("12 500,50"), for pre-filled inputs.
+templates.env.filters["kronor_input"] = format_kronor_input
 templates.env.filters["deadline"] = _deadline
 templates.env.filters["percent"] = _percent
 templates.env.filters["org_number"] = format_org_number

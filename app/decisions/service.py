@@ -101,9 +101,14 @@ def decide_under_delegation(
     ensure_checked(session, application, approving=outcome is not ProposedOutcome.REJECT)
     amount = result.cleaned["amount"] if outcome is not ProposedOutcome.REJECT else None
     umbrella = application.umbrella_project
-    if umbrella is not None and amount is not None and amount < umbrella.min_grant_ore:
+    if (
+        umbrella is not None
+        and amount is not None
+        and not (umbrella.min_grant_ore <= amount <= umbrella.max_grant_ore)
+    ):
         result.errors["amount"] = (
-            f"Lägsta stöd ur {umbrella.name} är {format_money(umbrella.min_grant_ore)}."
+            f"Stöd ur {umbrella.name} är minst {format_money(umbrella.min_grant_ore)} och högst "
+            f"{format_money(umbrella.max_grant_ore)}."
         )
         return None, result
     decision = _record_decision(
@@ -290,21 +295,35 @@ def register_authority_decision(
 ) -> tuple[Decision | None, FormResult]:
     """Register Jordbruksverket's decision (myndighetsbeslut) on a prioritised Leader project.
     A grant turns the LAG's reservation into a commitment; a rejection releases it."""
+    check_transition(application, "authority_approve", roles)  # prioritised Leader projects only
     result = validate_form(AUTHORITY_VALIDATORS, raw)
     outcome, amount = result.cleaned.get("outcome"), result.cleaned.get("amount")
+    # The authority grants at most what the LAG prioritised (the reserved amount).
+    prioritised = ledger.application_balance(session, application).reserved_ore
     if "outcome" not in result.errors and "amount" not in result.errors:
         if outcome is DecisionOutcome.REJECTED and amount is not None:
             result.errors["amount"] = "Vid avslag beviljas inget belopp; lämna fältet tomt."
         elif outcome is not DecisionOutcome.REJECTED and amount is None:
             result.errors["amount"] = "Ange det beviljade beloppet enligt beslutet."
-        elif outcome is DecisionOutcome.APPROVED and amount != application.requested_ore:
+        elif outcome is DecisionOutcome.APPROVED and amount != prioritised:
             result.errors["amount"] = (
-                f"Beviljat ska vara det sökta beloppet, {format_money(application.requested_ore)}"
-                "; välj delvis beviljat för ett annat belopp."
+                f"Beviljat ska vara det LAG prioriterade, {format_money(prioritised)}"
+                "; välj delvis beviljat för ett lägre belopp."
+            )
+        elif outcome is DecisionOutcome.PARTLY_APPROVED and amount >= prioritised:
+            result.errors["amount"] = (
+                f"Delvis beviljat ska vara lägre än det LAG prioriterade, "
+                f"{format_money(prioritised)}."
             )
     decided_on = result.cleaned.get("decided_on")
     if decided_on is not None and decided_on > today:
         result.errors["decided_on"] = "Beslutsdatum kan inte vara i framtiden."
+    elif (
+        decided_on is not None
+        and application.submitted_at
+        and (decided_on < application.submitted_at.date())
+    ):
+        result.errors["decided_on"] = "Beslutsdatum kan inte vara före ansökan kom in."
     if not result.ok:
         return None, result
     name = AUTHORITY_TRANSITIONS[outcome]

@@ -206,6 +206,12 @@ def register_payment(
     claim = _waiting_claim(session, application, claim_id) if claim_id is not None else None
     if "paid_on" not in errors and cleaned["paid_on"] > today:
         errors["paid_on"] = "Utbetalningsdagen kan inte vara i framtiden."
+    elif (
+        "paid_on" not in errors
+        and application.decided_at
+        and (cleaned["paid_on"] < application.decided_at.date())
+    ):
+        errors["paid_on"] = "Utbetalningsdagen kan inte vara före beslutet."
     if "amount" not in errors:
         amount = cleaned["amount"]
         if claim is not None and amount > claim.amount_ore:

@@ -27,7 +27,7 @@ from app.areas.models import ActionArea, ProgrammePeriod
 from app.areas.service import current_period
 from app.audit import service as audit
 from app.audit.service import Actor
-from app.casework.service import national_case_number
+from app.casework.service import holder_of_national_case_number, national_case_number
 from app.core.forms import (
     FieldError,
     FormResult,
@@ -137,16 +137,12 @@ def _rules(session: Session, area_id: int, result: FormResult, period: Programme
             errors["total_costs"] = _difference_message(costs, financing)
 
     number = cleaned.get("national_case_number")
-    if number and "national_case_number" not in errors:
-        existing = session.scalar(
-            select(Application.reference).where(
-                Application.area_id == area_id,
-                Application.kind == ApplicationKind.LEADER_PROJECT,
-                Application.national_case_number == number,
-            )
-        )
-        if existing is not None:
-            errors["national_case_number"] = f"Ärendet är redan registrerat som {existing}."
+    if (
+        number
+        and "national_case_number" not in errors
+        and (existing := holder_of_national_case_number(session, area_id, number))
+    ):
+        errors["national_case_number"] = f"Ärendet är redan registrerat som {existing}."
 
 
 def validate(
