@@ -8,11 +8,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from app.auth.models import Role
 from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.main import create_app
 from tests import databases
 from tests.factories import AreaSetup, make_area
+from tests.http import login
 
 
 def pytest_report_header() -> str:
@@ -97,3 +99,10 @@ def other_area(db: Session) -> AreaSetup:
     setup = make_area(db, "grannbygd", allocation_kr=20_000_000, frame_kr=6_000_000)
     db.commit()
     return setup
+
+
+@pytest.fixture
+def handler(client: TestClient, area: AreaSetup) -> TestClient:
+    """The test client, logged in as ``area``'s case handler."""
+    assert login(client, area.users[Role.HANDLER].email).status_code == 303
+    return client

@@ -114,12 +114,6 @@ def case(db: Session, area: AreaSetup) -> Application:
     return application
 
 
-@pytest.fixture
-def handler(client: TestClient, area: AreaSetup) -> TestClient:
-    assert login(client, area.users[Role.HANDLER].email).status_code == 303
-    return client
-
-
 # --- who sees the case page ---
 
 

@@ -20,6 +20,7 @@ from app.applications.models import (
     CostLine,
     FinancingKind,
     FinancingLine,
+    InformationRequest,
 )
 from app.applications.service import allocate_reference
 from app.areas.models import ActionArea, Area, ProgrammePeriod, SelectionCriterion
@@ -428,6 +429,18 @@ def _leader_projects(
         session.flush()
         if submitted:
             _received(session, application, submitted)
+        if case.status is St.AWAITING_INFORMATION and submitted:
+            # A case waiting for komplettering waits for a question that was asked.
+            session.add(
+                InformationRequest(
+                    area_id=area.id,
+                    application_id=application.id,
+                    message="Bifoga en offert på radioutrustningen och styrelsens beslut.",
+                    deadline=date(2026, 12, 4),
+                    requested_by_user_id=handler.id,
+                    requested_at=submitted + timedelta(days=10),
+                )
+            )
         if case.funds:
             umbrellas[case.funds].funding_application_id = application.id
         _money(session, actor, period, application, case)
