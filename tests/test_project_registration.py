@@ -3,7 +3,7 @@ form validated with Swedish messages per field, the budget balanced to the öre,
 reused or registered, and the application received through the workflow with its audit trail."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -37,6 +37,7 @@ def _valid(area: AreaSetup, **changes: str) -> dict[str, str]:
         "description": "Vi tar fram vandringsleder och ett gemensamt bokningssystem.",
         "expected_results": "Fem nya besöksmål och ett nätverk för företagen.",
         "action_area": str(area.action_area.id),
+        "received_on": "2026-11-02",
         "project_start": "2027-01-01",
         "project_end": "2028-06-30",
         "national_case_number": "2026-1234",
@@ -191,7 +192,7 @@ def test_every_missing_field_gets_its_own_message(db: Session, area: AreaSetup) 
     application, result = _register(db, area, {})
     assert application is None
     assert set(result.errors) == {
-        "title", "description", "expected_results", "action_area", "project_start",
+        "title", "description", "expected_results", "action_area", "received_on", "project_start",
         "project_end", "org_number", "applicant_name", "legal_form", "contact_name",
         "contact_email", "total_costs", "leader_support",
     }  # fmt: skip
@@ -330,3 +331,14 @@ def test_a_valid_registration_redirects_to_the_new_case(
     case = handler.get(response.headers["location"])
     assert case.status_code == 200
     assert f"Leaderprojektet {application.reference} är registrerat." in case.text
+
+
+def test_the_day_it_reached_the_e_service_is_the_day_of_receipt(
+    db: Session, area: AreaSetup
+) -> None:
+    application, result = _register(db, area, _valid(area, received_on="2026-11-02"))
+    assert result.ok, result.errors
+    assert application.submitted_at.date() == date(2026, 11, 2)
+    future = (TODAY + timedelta(days=1)).isoformat()
+    _, refused = _register(db, area, _valid(area, received_on=future, national_case_number=""))
+    assert refused.errors == {"received_on": "Dagen kan inte vara i framtiden."}

@@ -27,6 +27,8 @@ PROJECT_FIELDS = (
     FieldSpec("expected_results", "Förväntade resultat", type="textarea", required=True),
     # The options come from the period (see ``form_sections``).
     FieldSpec("action_area", "Insatsområde", type="select", required=True),
+    FieldSpec("received_on", "Ansökan kom in till Jordbruksverket", type="date", required=True,
+              hint="Dagen i e-tjänsten: kostnader före den är inte stödberättigande."),
     FieldSpec("project_start", "Projektets startdatum", type="date", required=True),
     FieldSpec("project_end", "Projektets slutdatum", type="date", required=True),
     FieldSpec("national_case_number", "Ärendenummer hos Jordbruksverket",

@@ -7,7 +7,7 @@ creates the application already received (through the workflow's "register" tran
 audit log shows who registered it). Everything happens in the caller's transaction.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -73,6 +73,7 @@ def validators(raw: dict[str, Any], period: ProgrammePeriod | None) -> dict[str,
         "description": required("Beskriv projektet.", max_length=10_000),
         "expected_results": required("Beskriv de förväntade resultaten.", max_length=10_000),
         "action_area": _action_area(period),
+        "received_on": iso_date("Ange när ansökan kom in till Jordbruksverket."),
         "project_start": iso_date("Ange när projektet startar."),
         "project_end": iso_date("Ange när projektet slutar."),
         "national_case_number": optional(national_case_number),
@@ -110,13 +111,18 @@ def _difference_message(costs: int, financing: int) -> str:
     )
 
 
-def _rules(session: Session, area_id: int, result: FormResult, period: ProgrammePeriod) -> None:
+def _rules(
+    session: Session, area_id: int, result: FormResult, period: ProgrammePeriod, today: date
+) -> None:
     """The rules across fields: dates in order, volunteers counted, the budget in balance, and
     no second registration of the same e-service case."""
     cleaned, errors = result.cleaned, result.errors
     start, end = cleaned.get("project_start"), cleaned.get("project_end")
     if start is not None and end is not None and end < start:
         errors["project_end"] = "Slutdatumet kan inte vara före startdatumet."
+    received = cleaned.get("received_on")
+    if received is not None and received > today:
+        errors["received_on"] = "Dagen kan inte vara i framtiden."
 
     hours = cleaned.get("volunteer_hours") or 0
     people = (cleaned.get("volunteer_women") or 0) + (cleaned.get("volunteer_men") or 0)
@@ -146,13 +152,17 @@ def _rules(session: Session, area_id: int, result: FormResult, period: Programme
 
 
 def validate(
-    session: Session, area_id: int, raw: dict[str, Any], period: ProgrammePeriod | None
+    session: Session,
+    area_id: int,
+    raw: dict[str, Any],
+    period: ProgrammePeriod | None,
+    today: date,
 ) -> FormResult:
     """Check the whole form: each field, then (with a period to value the hours) the rules
     across fields."""
     result = validate_form(validators(raw, period), raw)
     if period is not None:
-        _rules(session, area_id, result, period)
+        _rules(session, area_id, result, period, today)
     return result
 
 
@@ -257,7 +267,7 @@ def register_project(
     if roles.isdisjoint(register.by):  # refuse before anything is written or numbered
         raise workflow.TransitionRefused(f"Du har inte behörighet att ”{register.label.lower()}”.")
     period = current_period(session, user_area_id, today)
-    result = validate(session, user_area_id, raw, period)
+    result = validate(session, user_area_id, raw, period, today)
     if not result.ok or period is None:
         return None, result
     cleaned = result.cleaned
@@ -284,7 +294,8 @@ def register_project(
         project_end=cleaned["project_end"],
         national_case_number=cleaned["national_case_number"],
         created_at=now,
-        submitted_at=now,
+        # The day it reached the e-service decides which costs count, not the day it was typed in.
+        submitted_at=datetime.combine(cleaned["received_on"], time(12), tzinfo=UTC),
         status_changed_at=now,
     )
     _budget(application, cleaned, period)
