@@ -5,17 +5,21 @@ page's HTML under test-artifacts/."""
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import PROJECT_ROOT, Settings
+from app.db import make_engine, make_session_factory
 from app.main import create_app
-from tests.smtp import free_port
+from tests import databases
+from tests.smtp import SmtpServer, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -75,3 +79,39 @@ def step(page: Page, name: str) -> Iterator[None]:
         page.screenshot(path=str(ARTIFACTS / f"{slug}.png"), full_page=True)
         (ARTIFACTS / f"{slug}.html").write_text(page.content(), encoding="utf-8")
         raise
+
+
+T = TypeVar("T")
+
+
+def wait_for(predicate: Callable[[], T | None], seconds: float = 15) -> T:
+    """Poll something outside the browser (e.g. the SMTP server's inbox) until it holds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.1)
+    pytest.fail("timed out waiting")
+
+
+@contextmanager
+def committed_database(tmp_path: Path) -> Iterator[tuple[str, sessionmaker[Session]]]:
+    """A migrated database of its own whose commits the live server's connections see."""
+    with databases.throwaway_database(tmp_path) as url:
+        databases.migrate(url)
+        engine = make_engine(url)
+        yield url, make_session_factory(engine)
+        engine.dispose()
+
+
+def served_settings(settings: Settings, url: str, smtp: SmtpServer) -> Settings:
+    """The test settings for a live server on ``url`` that sends its mail to ``smtp`` at once."""
+    return settings.model_copy(
+        update={
+            "database_url": url,
+            "smtp_host": smtp.host,
+            "smtp_port": smtp.port,
+            "mail_sender_enabled": True,
+            "mail_poll_seconds": 0.5,
+        }
+    )

@@ -3,7 +3,6 @@ open call → form with one mistake → fix it → submit → receipt e-mail →
 answer a komplettering."""
 
 import re
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,48 +13,32 @@ from app.applicants import service
 from app.applications.models import Application, ApplicationStatus
 from app.applications.workflow import OFFICE
 from app.config import Settings
-from app.db import make_engine, make_session_factory
-from tests import databases
-from tests.browser import chromium, live_server, step
+from tests.browser import (
+    chromium,
+    committed_database,
+    live_server,
+    served_settings,
+    step,
+    wait_for,
+)
 from tests.factories import make_area
 from tests.smtp import RecordingHandler, smtp_server
 
 
 @pytest.fixture
 def journey_db(tmp_path: Path):
-    with databases.throwaway_database(tmp_path) as url:
-        databases.migrate(url)
-        engine = make_engine(url)
-        factory = make_session_factory(engine)
+    with committed_database(tmp_path) as (url, factory):
         with factory() as db:
             setup = make_area(db, "webbygd")
             db.commit()
         yield url, factory, setup
-        engine.dispose()
-
-
-def _wait_for(predicate, seconds: float = 10):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.1)
-    pytest.fail("timed out waiting")
 
 
 def test_applicant_journey_in_chromium(journey_db, settings: Settings) -> None:
     url, factory, setup = journey_db
     handler = RecordingHandler()
     with smtp_server(handler) as smtp, chromium() as browser:
-        app_settings = settings.model_copy(
-            update={
-                "database_url": url,
-                "smtp_host": smtp.host,
-                "smtp_port": smtp.port,
-                "mail_sender_enabled": True,
-                "mail_poll_seconds": 0.5,
-            }
-        )
+        app_settings = served_settings(settings, url, smtp)
         with live_server(app_settings) as base:
             page = browser.new_page(viewport={"width": 400, "height": 860})  # a phone
             with step(page, "open call"):
@@ -103,7 +86,7 @@ def test_applicant_journey_in_chromium(journey_db, settings: Settings) -> None:
                 page.wait_for_selector("text=Tack! Ansökan har kommit in")
                 assert "SMÅ-" in page.inner_text("main")
             with step(page, "receipt e-mail"):
-                receipt = _wait_for(lambda: handler.received)[0]
+                receipt = wait_for(lambda: handler.received)[0]
                 assert receipt.rcpt_tos == ["eva@example.se"]
                 assert receipt.message["Subject"].startswith("Vi har tagit emot er ansökan SMÅ-")
                 link = re.search(r"http://\S+/a/\S+", receipt.message.get_content()).group(0)

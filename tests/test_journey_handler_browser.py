@@ -4,8 +4,6 @@ through the e-mailed link → checklist → proposal → ready → approve under
 PDF by e-mail) → the applicant claims a payment → the payment is registered → the case closed."""
 
 import re
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -19,10 +17,15 @@ from app.auth.models import Role
 from app.casework import checklists
 from app.config import Settings
 from app.core.clock import local_today
-from app.db import make_engine, make_session_factory
 from app.payments.models import ClaimStatus, Payment, PaymentClaim
-from tests import databases
-from tests.browser import chromium, live_server, step
+from tests.browser import (
+    chromium,
+    committed_database,
+    live_server,
+    served_settings,
+    step,
+    wait_for,
+)
 from tests.factories import PASSWORD, make_area, make_small_grant_case
 from tests.smtp import Received, RecordingHandler, smtp_server
 
@@ -34,10 +37,7 @@ TITLE = "Krisberedskap i byn"
 def journey_db(tmp_path: Path):
     """A database of its own, committed, so the live server's connections see the data: an area
     with two submitted småstöd (the search must pick the right one)."""
-    with databases.throwaway_database(tmp_path) as url:
-        databases.migrate(url)
-        engine = make_engine(url)
-        factory = make_session_factory(engine)
+    with committed_database(tmp_path) as (url, factory):
         with factory() as db:
             setup = make_area(db, "webbygd")
             make_small_grant_case(db, setup, title="Hjärtstartare till bygdegården",
@@ -47,21 +47,10 @@ def journey_db(tmp_path: Path):
             db.commit()
             case_id, reference = case.id, case.reference
         yield url, factory, setup, case_id, reference
-        engine.dispose()
-
-
-def _wait_for(predicate: Callable[[], T], seconds: float = 15) -> T:
-    """Poll something outside the browser (the SMTP server's inbox) until it holds."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.1)
-    pytest.fail("timed out waiting")
 
 
 def _mail(handler: RecordingHandler, subject_start: str) -> Received:
-    return _wait_for(
+    return wait_for(
         lambda: next(
             (r for r in handler.received if r.message["Subject"].startswith(subject_start)), None
         )
@@ -85,15 +74,7 @@ def test_handler_journey_in_chromium(journey_db, settings: Settings) -> None:
     handler_user = setup.users[Role.HANDLER]
     inbox = RecordingHandler()
     with smtp_server(inbox) as smtp, chromium() as browser:
-        app_settings = settings.model_copy(
-            update={
-                "database_url": url,
-                "smtp_host": smtp.host,
-                "smtp_port": smtp.port,
-                "mail_sender_enabled": True,
-                "mail_poll_seconds": 0.5,
-            }
-        )
+        app_settings = served_settings(settings, url, smtp)
         with live_server(app_settings) as base:
             staff = browser.new_context(viewport={"width": 1280, "height": 900})
             page = staff.new_page()
