@@ -18,6 +18,15 @@ from app.db import Base
 from app.decisions.models import Decision
 from app.email.models import OutboxMessage
 from app.ledger.models import LedgerEntry
+from app.meetings.models import (
+    AgendaItem,
+    Attendance,
+    ConflictDeclaration,
+    ItemScore,
+    Meeting,
+    MinutesCorrection,
+    Vote,
+)
 from app.organisations.models import Organisation
 from app.payments.models import Payment, PaymentClaim
 from app.reports.models import FinalReport
@@ -25,23 +34,29 @@ from app.umbrellas.models import UmbrellaProject
 
 __all__ = [
     "ActionArea",
+    "AgendaItem",
     "ApplicantLink",
     "Application",
     "Area",
     "Attachment",
+    "Attendance",
     "AuditEvent",
     "Base",
     "BoardMember",
     "CaseNote",
     "ChecklistAnswer",
+    "ConflictDeclaration",
     "CostLine",
     "Decision",
     "DecisionProposal",
     "FinalReport",
     "FinancingLine",
     "InformationRequest",
+    "ItemScore",
     "LedgerEntry",
     "LoginAttempt",
+    "Meeting",
+    "MinutesCorrection",
     "Organisation",
     "OutboxMessage",
     "Payment",
@@ -54,4 +69,5 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "Vote",
 ]

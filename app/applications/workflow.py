@@ -85,6 +85,8 @@ TRANSITIONS = (
     _t("board_approve", "Bevilja", {S.ON_AGENDA}, S.APPROVED, CHAIR, SMALL),
     _t("board_approve_partly", "Bevilja delvis", {S.ON_AGENDA}, S.PARTLY_APPROVED, CHAIR, SMALL),
     _t("board_reject", "Avslå", {S.ON_AGENDA}, S.REJECTED, CHAIR),
+    # Bordläggning: the board postpones the item; it waits for a later meeting.
+    _t("postpone", "Bordlägg", {S.ON_AGENDA}, S.READY_FOR_DECISION, CHAIR),
     # Jordbruksverket's formal decision, registered by the office.
     _t("authority_approve", "Registrera myndighetsbeslut: beviljat", {S.PRIORITISED},
        S.APPROVED, OFFICE, LEADER),

@@ -66,6 +66,9 @@ class BoardMember(Base):
     role: Mapped[BoardRole] = mapped_column(enum_column_type(BoardRole, "board_role"))
     term_start: Mapped[date] = mapped_column(Date)
     term_end: Mapped[date | None] = mapped_column(Date)
+    # For an ersättare: the ordinary member they stand in for (personlig ersättare); empty means
+    # any ordinary member of the same sector.
+    substitute_for_id: Mapped[int | None] = mapped_column(ForeignKey("board_members.id"))
 
     user: Mapped[User | None] = relationship()
 

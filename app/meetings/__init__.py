@@ -1,0 +1,1 @@
+"""LAG meetings: agenda, attendance, jäv, votes, decisions and the minutes (protokoll)."""

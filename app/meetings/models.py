@@ -1,0 +1,221 @@
+"""A LAG meeting (styrelsemöte) and what happens at it. Decisions are recorded per agenda item
+and take effect only when the minutes are adjusted (justerat protokoll)."""
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.applications.models import Application
+from app.board.models import BoardMember
+from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
+
+
+class MeetingStatus(enum.StrEnum):
+    PLANNED = "planned"  # planerat
+    OPEN = "open"  # pågår
+    CLOSED = "closed"  # avslutat, protokollet ska justeras
+    ADJUSTED = "adjusted"  # protokollet justerat: besluten gäller
+
+    @property
+    def label(self) -> str:
+        return {
+            "planned": "Planerat",
+            "open": "Pågår",
+            "closed": "Avslutat, väntar på justering",
+            "adjusted": "Protokollet justerat",
+        }[self.value]
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_area_held_on", "area_id", "held_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[str] = mapped_column(String(5), default="")  # "18:00", local time
+    place: Mapped[str] = mapped_column(String(300))  # a room or a video link
+    status: Mapped[MeetingStatus] = mapped_column(
+        enum_column_type(MeetingStatus, "meeting_status"), default=MeetingStatus.PLANNED
+    )
+    secretary_name: Mapped[str] = mapped_column(String(200), default="")
+    adjuster_one_id: Mapped[int | None] = mapped_column(ForeignKey("board_members.id"))
+    adjuster_two_id: Mapped[int | None] = mapped_column(ForeignKey("board_members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    adjusted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The minutes as adjusted; never changed afterwards (corrections are separate entries).
+    minutes_html: Mapped[str | None] = mapped_column(Text)
+    minutes_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    items: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position"
+    )
+    adjuster_one: Mapped[BoardMember | None] = relationship(foreign_keys=[adjuster_one_id])
+    adjuster_two: Mapped[BoardMember | None] = relationship(foreign_keys=[adjuster_two_id])
+
+
+class ItemOutcome(enum.StrEnum):
+    PRIORITISED = "prioritised"  # Leaderprojekt prioriteras med belopp
+    NOT_PRIORITISED = "not_prioritised"
+    APPROVED = "approved"  # småstöd över delegationen beviljas
+    PARTLY_APPROVED = "partly_approved"
+    REJECTED = "rejected"
+    POSTPONED = "postponed"  # bordläggs
+
+    @property
+    def label(self) -> str:
+        return {
+            "prioritised": "Prioriteras",
+            "not_prioritised": "Prioriteras inte",
+            "approved": "Beviljas",
+            "partly_approved": "Beviljas delvis",
+            "rejected": "Avslås",
+            "postponed": "Bordläggs",
+        }[self.value]
+
+    @property
+    def grants_money(self) -> bool:
+        return self in (ItemOutcome.PRIORITISED, ItemOutcome.APPROVED, ItemOutcome.PARTLY_APPROVED)
+
+
+class AgendaItem(Base):
+    """A point on the agenda: an application to decide, or a free item (information, other
+    business). The decision is recorded here and takes effect at adjustment."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "position"),
+        CheckConstraint("amount_ore IS NULL OR amount_ore > 0", name="amount_positive"),
+        CheckConstraint(
+            "votes_for >= 0 AND votes_against >= 0 AND votes_abstain >= 0", name="votes_counted"
+        ),
+        Index("ix_agenda_items_application", "application_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[ItemOutcome | None] = mapped_column(
+        enum_column_type(ItemOutcome, "item_outcome")
+    )
+    amount_ore: Mapped[int | None] = mapped_column(Money)
+    motivation: Mapped[str] = mapped_column(Text, default="")
+    votes_for: Mapped[int] = mapped_column(Integer, default=0)
+    votes_against: Mapped[int] = mapped_column(Integer, default=0)
+    votes_abstain: Mapped[int] = mapped_column(Integer, default=0)
+    reservations: Mapped[str] = mapped_column(Text, default="")  # reservationer till protokollet
+    # Who took part, by sector, when the decision was made (for the minutes).
+    participation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set when the adjusted minutes carried the decision out (ledger, status, letter).
+    effected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    application: Mapped[Application | None] = relationship()
+
+
+class Attendance(Base):
+    """Närvaro: whether a board member is at the meeting."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("board_members.id"))
+    present: Mapped[bool]
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConflictDeclaration(Base):
+    """Jäv: a member takes no part in an item (no internal assessment, score or vote)."""
+
+    __tablename__ = "conflict_declarations"
+    __table_args__ = (UniqueConstraint("item_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("board_members.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    declared_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member: Mapped[BoardMember] = relationship()
+
+
+class VoteChoice(enum.StrEnum):
+    FOR = "for"
+    AGAINST = "against"
+    ABSTAIN = "abstain"
+
+    @property
+    def label(self) -> str:
+        return {"for": "Ja", "against": "Nej", "abstain": "Avstår"}[self.value]
+
+
+class Vote(Base):
+    """One member's vote on an item, cast from their own device or recorded by the chair."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("item_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("board_members.id"))
+    choice: Mapped[VoteChoice] = mapped_column(enum_column_type(VoteChoice, "vote_choice"))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ItemScore(Base):
+    """Points for one criterion on an item: a member's own, or (member empty) the board's joint
+    score recorded by the chair."""
+
+    __tablename__ = "item_scores"
+    __table_args__ = (
+        UniqueConstraint("item_id", "member_id", "criterion_id"),
+        CheckConstraint("points >= 0", name="points_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("board_members.id"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("selection_criteria.id"))
+    points: Mapped[int] = mapped_column(Integer)
+    justification: Mapped[str] = mapped_column(Text, default="")
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MinutesCorrection(Base):
+    """A correction to adjusted minutes: a new, linked entry, never an edit."""
+
+    __tablename__ = "minutes_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_by_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
