@@ -34,6 +34,7 @@ from app.db import make_engine, make_session_factory
 from app.email.service import OutboxWorker
 from app.ledger.routes import api as ledger_api
 from app.ledger.routes import pages as ledger_pages
+from app.meetings.routes import pages as meetings_pages
 from app.organisations.routes import api as organisations_api
 from app.organisations.routes import pages as organisations_pages
 from app.projects.routes import pages as projects_pages
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         organisations_pages,
         ledger_pages,
         board_pages,
+        meetings_pages,
     ):
         app.include_router(router)
     for router in (auth_api, applications_api, casework_api, organisations_api, ledger_api):

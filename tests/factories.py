@@ -19,6 +19,7 @@ from app.areas.models import ActionArea, Area, ProgrammePeriod
 from app.audit.service import Actor
 from app.auth.models import Role, User, UserRole
 from app.auth.service import hash_password
+from app.board.models import BoardMember, BoardRole, Sector
 from app.ledger.models import LedgerKind
 from app.ledger.service import record_entry
 from app.organisations.models import LegalForm, Organisation
@@ -187,3 +188,33 @@ def make_small_grant_case(
     ]  # fmt: skip
     db.flush()
     return application
+
+
+def make_board(db: Session, setup: AreaSetup) -> dict[str, BoardMember]:
+    """A LAG of nine ordinary members, three per sector, plus one free substitute per sector.
+    The chair and one member have the area's chair and member logins."""
+    seats = {
+        "chair": ("Maria Ordförande", Sector.CIVIL_SOCIETY, BoardRole.CHAIR, Role.LAG_CHAIR),
+        "civil2": ("Lena Ideell", Sector.CIVIL_SOCIETY, BoardRole.MEMBER, None),
+        "civil3": ("Ahmed Ideell", Sector.CIVIL_SOCIETY, BoardRole.MEMBER, None),
+        "public1": ("Per Kommun", Sector.PUBLIC, BoardRole.VICE_CHAIR, Role.LAG_MEMBER),
+        "public2": ("Karin Region", Sector.PUBLIC, BoardRole.MEMBER, None),
+        "public3": ("Olle Kommun", Sector.PUBLIC, BoardRole.MEMBER, None),
+        "business1": ("Sara Företag", Sector.BUSINESS, BoardRole.MEMBER, None),
+        "business2": ("Jonas Handel", Sector.BUSINESS, BoardRole.MEMBER, None),
+        "business3": ("Eva Turism", Sector.BUSINESS, BoardRole.MEMBER, None),
+        "civil_sub": ("Nils Ersättare", Sector.CIVIL_SOCIETY, BoardRole.SUBSTITUTE, None),
+        "public_sub": ("Anna Ersättare", Sector.PUBLIC, BoardRole.SUBSTITUTE, None),
+        "business_sub": ("Bo Ersättare", Sector.BUSINESS, BoardRole.SUBSTITUTE, None),
+    }
+    board = {}
+    for key, (name, sector, role, login) in seats.items():
+        member = BoardMember(
+            area_id=setup.area.id, full_name=name, sector=sector, role=role,
+            represents="", term_start=date(2025, 1, 1), term_end=date(2027, 12, 31),
+            user_id=setup.users[login].id if login else None,
+        )  # fmt: skip
+        db.add(member)
+        board[key] = member
+    db.flush()
+    return board

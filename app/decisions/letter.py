@@ -5,7 +5,6 @@ is what is stored with the decision and the PDF is what is attached to the case,
 never say different things.
 """
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -13,23 +12,13 @@ from xml.sax.saxutils import escape
 
 from babel.dates import format_date
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    Flowable,
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from app.core import pdf
 from app.core.identifiers import format_org_number
 from app.core.money import format_money
+from app.core.pdf import markup, markup_lines, one_line, section, text_lines
 from app.core.templates import templates
 from app.decisions.models import DecisionOutcome
 
@@ -91,24 +80,6 @@ _PAYMENT_PARAGRAPHS = (
 )
 
 
-# Control characters (a pasted NUL, a tab, a form feed) would print as boxes in the PDF and
-# make the HTML invalid; they are spaces as far as the letter is concerned.
-_CONTROL_RE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-
-
-def _line(text: str) -> str:
-    """Single-line user text with control characters and runs of whitespace collapsed."""
-    return " ".join(_CONTROL_RE.sub(" ", text).split())
-
-
-def _lines(text: str) -> tuple[str, ...]:
-    """Multi-line user text as its lines, without leading or trailing blank lines."""
-    for separator in ("\r\n", "\r", "\x85", "\u2028", "\u2029"):
-        text = text.replace(separator, "\n")
-    text = _CONTROL_RE.sub(" ", text).strip()
-    return tuple(line.rstrip() for line in text.split("\n"))
-
-
 def _long_date(value: date) -> str:
     return format_date(value, "d MMMM y", locale=LOCALE)
 
@@ -134,11 +105,11 @@ def _compose(content: LetterContent) -> _Letter:
     if granted != (content.amount_ore is not None):
         raise ValueError("amount_ore must be set exactly when the application is granted")
 
-    area_name = _line(content.area_name)
-    reference = _line(content.reference)
-    applicant_name = _line(content.applicant_name)
-    umbrella_name = _line(content.umbrella_name or "")
-    decided_by = _line(content.decided_by)
+    area_name = one_line(content.area_name)
+    reference = one_line(content.reference)
+    applicant_name = one_line(content.applicant_name)
+    umbrella_name = one_line(content.umbrella_name or "")
+    decided_by = one_line(content.decided_by)
 
     subject = _subject(decided_by, area_name)
     kind = "småstöd" if umbrella_name else "stöd"
@@ -157,7 +128,7 @@ def _compose(content: LetterContent) -> _Letter:
     facts: list[tuple[str, str]] = [("Sökande", applicant_name)]
     if content.organisation_number:
         facts.append(("Organisationsnummer", format_org_number(content.organisation_number)))
-    facts.append(("Projekt", _line(content.title)))
+    facts.append(("Projekt", one_line(content.title)))
     if umbrella_name:
         facts.append(("Paraplyprojekt", umbrella_name))
     facts.append(("Sökt belopp", requested))
@@ -166,23 +137,23 @@ def _compose(content: LetterContent) -> _Letter:
     facts.append(("Beslut", content.outcome.label))
 
     # Conditions are one-liners; stray line breaks from a textarea carry no meaning.
-    conditions = tuple(filter(None, map(_line, content.conditions)))
+    conditions = tuple(filter(None, map(one_line, content.conditions)))
     return _Letter(
         document_title=f"Beslut {reference}",
         area_name=area_name,
         date=_long_date(content.decided_on),
         reference=reference,
         applicant_name=applicant_name,
-        contact_name=_line(content.contact_name),
+        contact_name=one_line(content.contact_name),
         heading=f"Beslut om {kind}",
         facts=tuple(facts),
         decision_sentence=sentence,
-        motivation_lines=_lines(content.motivation),
+        motivation_lines=text_lines(content.motivation),
         period=_period(content.project_start, content.project_end) if granted else None,
         conditions=conditions if granted else (),
         payment_paragraphs=_PAYMENT_PARAGRAPHS if granted else (),
-        appeal_lines=_lines(content.appeal_text),
-        decided_by_name=_line(content.decided_by_name),
+        appeal_lines=text_lines(content.appeal_text),
+        decided_by_name=one_line(content.decided_by_name),
         decided_by=decided_by,
     )
 
@@ -195,67 +166,20 @@ def letter_html(content: LetterContent) -> str:
 
 # --- PDF ---------------------------------------------------------------------------------
 
-# Characters that the standard PDF fonts (WinAnsi, i.e. cp1252) lack but that have an obvious
-# stand-in; everything else outside cp1252 becomes "?" rather than failing the whole letter.
-_PDF_SUBSTITUTES = str.maketrans(
-    {
-        "\u202f": "\u00a0",  # narrow no-break space (Babel, word processors)
-        "\u2007": "\u00a0",
-        "\u2009": " ",
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2212": "-",
-        "\u200b": None,  # zero-width space
-        "\ufeff": None,
-    }
-)
-
-
-def _pdf_safe(text: str) -> str:
-    return text.translate(_PDF_SUBSTITUTES).encode("cp1252", errors="replace").decode("cp1252")
-
-
-def _markup(text: str) -> str:
-    """Text as Paragraph markup: cp1252-safe and escaped, since Paragraph parses tags."""
-    return escape(_pdf_safe(text))
-
-
-def _markup_lines(lines: tuple[str, ...]) -> str:
-    return "<br/>".join(map(_markup, lines))
-
-
-_BASE = ParagraphStyle("body", fontName="Helvetica", fontSize=10.5, leading=14, spaceAfter=5)
-_BOLD = ParagraphStyle("bold", parent=_BASE, fontName="Helvetica-Bold")
-_AREA = ParagraphStyle("area", parent=_BOLD, fontSize=14, leading=17)
-_META = ParagraphStyle("meta", parent=_BASE, alignment=TA_RIGHT, spaceAfter=0)
-_H1 = ParagraphStyle("h1", parent=_BOLD, fontSize=16, leading=20, spaceBefore=6, spaceAfter=10)
-_H2 = ParagraphStyle("h2", parent=_BOLD, fontSize=12, leading=15, spaceBefore=8, spaceAfter=3)
-_CELL = ParagraphStyle("cell", parent=_BASE, spaceAfter=0)
-_CELL_LABEL = ParagraphStyle("cell_label", parent=_CELL, fontName="Helvetica-Bold")
-_BULLET = ParagraphStyle("bullet", parent=_BASE, leftIndent=12, bulletIndent=2, spaceAfter=2)
-
-_MARGIN = 20 * mm
-
-
-def _section(title: str, *body: Flowable) -> list[Flowable]:
-    # Keep a heading with the start of its text so it never ends up alone at a page foot.
-    heading = Paragraph(escape(title), _H2)
-    return [KeepTogether([heading, body[0]]), *body[1:]] if body else [heading]
-
 
 def letter_pdf(content: LetterContent) -> bytes:
     """The letter as an A4 PDF with the same wording as :func:`letter_html`."""
     letter = _compose(content)
-    width = A4[0] - 2 * _MARGIN
+    width = pdf.CONTENT_WIDTH
 
     letterhead = Table(
         [
             [
-                Paragraph(_markup(letter.area_name), _AREA),
+                Paragraph(markup(letter.area_name), pdf.AREA),
                 Paragraph(
-                    f"<b>Datum</b> {_markup(letter.date)}<br/>"
-                    f"<b>Diarienummer</b> {_markup(letter.reference)}",
-                    _META,
+                    f"<b>Datum</b> {markup(letter.date)}<br/>"
+                    f"<b>Diarienummer</b> {markup(letter.reference)}",
+                    pdf.META,
                 ),
             ]
         ],
@@ -274,7 +198,7 @@ def letter_pdf(content: LetterContent) -> bytes:
     )
     facts = Table(
         [
-            [Paragraph(escape(label), _CELL_LABEL), Paragraph(_markup(value), _CELL)]
+            [Paragraph(escape(label), pdf.CELL_LABEL), Paragraph(markup(value), pdf.CELL)]
             for label, value in letter.facts
         ],
         colWidths=[45 * mm, width - 45 * mm],
@@ -298,63 +222,43 @@ def letter_pdf(content: LetterContent) -> bytes:
         letterhead,
         Spacer(1, 8 * mm),
         Paragraph(
-            f"{_markup(letter.applicant_name)}<br/>Att: {_markup(letter.contact_name)}", _BASE
+            f"{markup(letter.applicant_name)}<br/>Att: {markup(letter.contact_name)}", pdf.BASE
         ),
         Spacer(1, 8 * mm),
-        Paragraph(escape(letter.heading), _H1),
+        Paragraph(escape(letter.heading), pdf.H1),
         facts,
-        *_section("Beslut", Paragraph(_markup(letter.decision_sentence), _BOLD)),
-        *_section("Motivering", Paragraph(_markup_lines(letter.motivation_lines), _BASE)),
+        *section("Beslut", Paragraph(markup(letter.decision_sentence), pdf.BOLD)),
+        *section("Motivering", Paragraph(markup_lines(letter.motivation_lines), pdf.BASE)),
     ]
     if letter.period:
-        story += _section("Projektperiod", Paragraph(_markup(letter.period), _BASE))
+        story += section("Projektperiod", Paragraph(markup(letter.period), pdf.BASE))
     if letter.conditions:
-        story += _section(
+        story += section(
             "Villkor för stödet",
-            *(Paragraph(_markup(c), _BULLET, bulletText="–") for c in letter.conditions),
+            *(Paragraph(markup(c), pdf.BULLET, bulletText="–") for c in letter.conditions),
         )
     if letter.payment_paragraphs:
-        story += _section(
+        story += section(
             "Så begär ni utbetalning",
-            *(Paragraph(escape(p), _BASE) for p in letter.payment_paragraphs),
+            *(Paragraph(escape(p), pdf.BASE) for p in letter.payment_paragraphs),
         )
-    story += _section("Överklagande", Paragraph(_markup_lines(letter.appeal_lines), _BASE))
+    story += section("Överklagande", Paragraph(markup_lines(letter.appeal_lines), pdf.BASE))
     story.append(
         KeepTogether(
             [
                 Spacer(1, 10 * mm),
-                Paragraph(_markup(letter.area_name), _BASE),
+                Paragraph(markup(letter.area_name), pdf.BASE),
                 Paragraph(
-                    f"{_markup(letter.decided_by_name)}<br/>{_markup(letter.decided_by)}", _BASE
+                    f"{markup(letter.decided_by_name)}<br/>{markup(letter.decided_by)}", pdf.BASE
                 ),
             ]
         )
     )
 
-    footer = _pdf_safe(f"{letter.area_name} · Dnr {letter.reference}")
-
-    def draw_footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
-        canvas.saveState()
-        canvas.setFont("Helvetica", 8.5)
-        canvas.drawString(_MARGIN, 12 * mm, footer)
-        canvas.drawRightString(A4[0] - _MARGIN, 12 * mm, f"Sida {doc.page}")
-        canvas.restoreState()
-
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=_MARGIN,
-        rightMargin=_MARGIN,
-        topMargin=_MARGIN,
-        bottomMargin=_MARGIN + 5 * mm,
-        title=letter.document_title,
-        author=letter.area_name,
-        subject=letter.heading,
-        creator="Bygdestöd",
-        lang="sv",
-        # Fixed creation date and document id: the same decision gives the same bytes.
-        invariant=True,
+    return pdf.build(
+        letter.document_title,
+        letter.area_name,
+        letter.heading,
+        story,
+        footer=f"{letter.area_name} · Dnr {letter.reference}",
     )
-    doc.build(story, onFirstPage=draw_footer, onLaterPages=draw_footer)
-    return buffer.getvalue()

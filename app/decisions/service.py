@@ -111,7 +111,7 @@ def decide_under_delegation(
             f"{format_money(umbrella.max_grant_ore)}."
         )
         return None, result
-    decision = _record_decision(
+    decision = record_decision(
         session, actor, application, body=DecisionBody.OFFICE, outcome=decision_outcome,
         amount_ore=amount, motivation=result.cleaned["motivation"], decided_on=today,
         transition=name, roles=roles,
@@ -120,7 +120,7 @@ def decide_under_delegation(
     return decision, result
 
 
-def _record_decision(
+def record_decision(
     session: Session,
     actor: Actor,
     application: Application,
@@ -328,7 +328,7 @@ def register_authority_decision(
         return None, result
     name = AUTHORITY_TRANSITIONS[outcome]
     check_transition(application, name, roles)
-    decision = _record_decision(
+    decision = record_decision(
         session, actor, application, body=DecisionBody.AUTHORITY, outcome=outcome,
         amount_ore=amount,
         motivation=result.cleaned["motivation"] or "Enligt Jordbruksverkets beslut.",

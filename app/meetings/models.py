@@ -59,6 +59,8 @@ class Meeting(Base):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     adjusted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last change at the meeting (attendance, jäv, a vote): moves ``version`` on.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The minutes as adjusted; never changed afterwards (corrections are separate entries).
     minutes_html: Mapped[str | None] = mapped_column(Text)
     minutes_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('adjusted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('minutes_html', sa.Text(), nullable=True),
     sa.Column('minutes_pdf', sa.LargeBinary(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),

@@ -1,0 +1,369 @@
+"""LAG meeting pages: the list, one meeting (agenda, attendance, jäv, votes, decisions), the live
+panel per item for the chair, and the minutes."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app.applications.models import Application, ApplicationStatus
+from app.auth.dependencies import DbSession, require_roles
+from app.auth.models import Role, User
+from app.auth.service import actor_for
+from app.board.models import BoardMember
+from app.casework import service as casework
+from app.casework.service import CaseError
+from app.core.clock import local_today
+from app.core.flash import flash
+from app.core.forms import FormResult, PostedForm
+from app.core.navigation import BOARD
+from app.core.params import RecordId, parse_record_id
+from app.core.templates import render
+from app.meetings import service
+from app.meetings.models import AgendaItem, ItemOutcome, Meeting, MeetingStatus, VoteChoice
+
+pages = APIRouter(include_in_schema=False)
+MEETINGS = f"{BOARD.path}/meetings"
+
+BoardReader = Annotated[User, Depends(require_roles(*BOARD.roles))]
+# The chair runs the meeting; the office (as secretary) prepares it and keeps the minutes.
+Organiser = Annotated[User, Depends(require_roles(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER))]
+Chair = Annotated[User, Depends(require_roles(Role.LAG_CHAIR))]
+
+
+def _meeting(session: Session, user: User, meeting_id: int) -> Meeting:
+    meeting = service.get_meeting(session, user.area_id, meeting_id)
+    if meeting is None:
+        raise HTTPException(status_code=404)
+    return meeting
+
+
+def _item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        raise HTTPException(status_code=404)
+    return item
+
+
+def _own_seat(session: Session, user: User) -> BoardMember | None:
+    return session.scalar(
+        select(BoardMember).where(
+            BoardMember.user_id == user.id, BoardMember.area_id == user.area_id
+        )
+    )
+
+
+def _member(session: Session, meeting: Meeting, raw_id: str) -> BoardMember:
+    try:
+        member = session.get(BoardMember, parse_record_id(raw_id))
+    except ValueError:
+        member = None
+    if member is None or member.area_id != meeting.area_id:
+        raise CaseError("Välj en ledamot.")
+    return member
+
+
+def _acting_member(
+    session: Session, user: User, meeting: Meeting, raw: dict[str, str]
+) -> BoardMember:
+    """A member acts for themselves; the chair and the office may record for anyone."""
+    own = _own_seat(session, user)
+    if raw.get("member") and user.has_any_role(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER):
+        return _member(session, meeting, raw["member"])
+    if own is None:
+        raise CaseError("Du är inte registrerad som ledamot i styrelsen.")
+    return own
+
+
+def _item_views(session: Session, meeting: Meeting, user: User) -> list[dict[str, object]]:
+    own = _own_seat(session, user)
+    views = []
+    for item in meeting.items:
+        application = item.application
+        conflicted = bool(own and any(c.member_id == own.id
+                                      for c in service.conflicts(session, item)))  # fmt: skip
+        who = service.who_decides(session, item) if application else None
+        views.append({
+            "item": item,
+            "application": application,
+            "conflicts": service.conflicts(session, item),
+            "viewer_conflicted": conflicted,
+            # A member with jäv sees nothing of the office's internal assessment.
+            "proposal": casework.current_proposal(session, application)
+            if application and not conflicted else None,
+            "scoring": casework.scoring_for(session, application)
+            if application and not conflicted else None,
+            "who": who,
+            "tally": service.tally(session, item, who) if who else None,
+            "outcomes": list(service.OUTCOMES[application.kind]) if application else [],
+        })  # fmt: skip
+    return views
+
+
+def _page(
+    request: Request, session: Session, user: User, meeting: Meeting, *,
+    alert: str | None = None, errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None, status_code: int = 200,
+) -> Response:  # fmt: skip
+    present = service.attendance(session, meeting)
+    waiting = session.scalars(
+        select(Application)
+        .where(
+            Application.area_id == meeting.area_id,
+            Application.status.in_(
+                (ApplicationStatus.READY_FOR_DECISION, ApplicationStatus.ON_AGENDA)
+            ),
+        )
+        .order_by(Application.reference)
+    ).all()
+    on_agenda = {item.application_id for item in meeting.items}
+    return render(
+        request, "meetings/meeting.html",
+        {
+            "meeting": meeting,
+            "items": _item_views(session, meeting, user),
+            "members": service.members_serving(session, meeting),
+            "present": present,
+            "candidates": [a for a in waiting if a.id not in on_agenda],
+            "own_seat": _own_seat(session, user),
+            "is_chair": Role.LAG_CHAIR in user.roles,
+            "is_organiser": user.has_any_role(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER),
+            "choices": list(VoteChoice),
+            "corrections": service.corrections(session, meeting),
+            "alert": alert, "errors": errors or {}, "values": values or {},
+            "Status": MeetingStatus, "ItemOutcome": ItemOutcome,
+        },
+        status_code=status_code,
+    )  # fmt: skip
+
+
+def _act(
+    request: Request, session: Session, user: User, meeting: Meeting,
+    action: Callable[[], FormResult | None], *, thanks: str, anchor: str = "",
+    form: str = "", raw: dict[str, str] | None = None,
+) -> Response:  # fmt: skip
+    """Run a meeting form: commit and go back to the meeting, or show why not, keeping what
+    was typed."""
+    values = {f"{form}_{k}": v for k, v in (raw or {}).items()}
+    try:
+        result = action()
+        if result is not None and not result.ok:
+            session.rollback()
+            errors = {f"{form}_{k}": v for k, v in result.errors.items()}
+            return _page(request, session, user, meeting, errors=errors, values=values,
+                         status_code=400)  # fmt: skip
+        session.commit()
+    except CaseError as exc:
+        session.rollback()
+        return _page(request, session, user, meeting, alert=exc.message, values=values,
+                     status_code=400)  # fmt: skip
+    response = RedirectResponse(f"{MEETINGS}/{meeting.id}{anchor}", status_code=303)
+    flash(request, response, thanks)
+    return response
+
+
+@pages.get(MEETINGS)
+def meetings_page(request: Request, session: DbSession, user: BoardReader) -> Response:
+    return render(request, "meetings/list.html", {
+        "meetings": service.meetings_in_area(session, user.area_id),
+        "can_create": user.has_any_role(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER),
+        "errors": {}, "values": {},
+    })  # fmt: skip
+
+
+@pages.post(MEETINGS)
+def create_meeting(
+    request: Request, session: DbSession, user: Organiser, raw: PostedForm
+) -> Response:
+    meeting, result = service.create_meeting(session, actor_for(user), user.area_id, raw,
+                                             today=local_today())  # fmt: skip
+    if meeting is None:
+        session.rollback()
+        return render(request, "meetings/list.html", {
+            "meetings": service.meetings_in_area(session, user.area_id), "can_create": True,
+            "errors": result.errors, "values": raw,
+        }, status_code=400)  # fmt: skip
+    session.commit()
+    response = RedirectResponse(f"{MEETINGS}/{meeting.id}", status_code=303)
+    flash(request, response, "Mötet är planerat. Lägg till ärenden och registrera närvaron.")
+    return response
+
+
+@pages.get(MEETINGS + "/{meeting_id}")
+def meeting_page(
+    request: Request, session: DbSession, user: BoardReader, meeting_id: RecordId
+) -> Response:
+    return _page(request, session, user, _meeting(session, user, meeting_id))
+
+
+@pages.get(MEETINGS + "/{meeting_id}/items/{item_id}/panel")
+def item_panel(
+    request: Request, session: DbSession, user: BoardReader, meeting_id: RecordId,
+    item_id: RecordId,
+) -> Response:  # fmt: skip
+    """The live part of an item (who may vote, quorum, balance, the tally), polled by htmx."""
+    meeting = _meeting(session, user, meeting_id)
+    item = _item(meeting, item_id)
+    view = next(v for v in _item_views(session, meeting, user) if v["item"] is item)
+    return render(request, "meetings/_panel.html", {"view": view, "meeting": meeting,
+                                                    "Status": MeetingStatus})  # fmt: skip
+
+
+@pages.post(MEETINGS + "/{meeting_id}/items")
+def add_item(
+    request: Request, session: DbSession, user: Organiser, meeting_id: RecordId, raw: PostedForm
+) -> Response:
+    meeting = _meeting(session, user, meeting_id)
+    roles = frozenset(role.value for role in user.roles)
+
+    def action() -> None:
+        if raw.get("application"):
+            try:
+                application = session.get(Application, parse_record_id(raw["application"]))
+            except ValueError:
+                application = None
+            if application is None or application.area_id != user.area_id:
+                raise CaseError("Välj ett ärende.")
+            service.add_application(session, actor_for(user), meeting, application, roles)
+        else:
+            service.add_free_item(session, actor_for(user), meeting, raw.get("title", ""),
+                                  raw.get("notes", ""))  # fmt: skip
+
+    return _act(request, session, user, meeting, action, thanks="Punkten är tillagd.",
+                anchor="#agenda", form="item", raw=raw)  # fmt: skip
+
+
+@pages.post(MEETINGS + "/{meeting_id}/attendance")
+def attendance(
+    request: Request, session: DbSession, user: Organiser, meeting_id: RecordId, raw: PostedForm
+) -> Response:
+    meeting = _meeting(session, user, meeting_id)
+
+    def action() -> None:
+        try:
+            present = {parse_record_id(v) for v in raw.get("present", "").split()}
+        except ValueError:
+            raise CaseError("Okänd ledamot.") from None
+        service.record_attendance(session, actor_for(user), meeting, present)
+
+    return _act(request, session, user, meeting, action, thanks="Närvaron är registrerad.",
+                anchor="#attendance")  # fmt: skip
+
+
+@pages.post(MEETINGS + "/{meeting_id}/open")
+def open_meeting(
+    request: Request, session: DbSession, user: Organiser, meeting_id: RecordId
+) -> Response:
+    meeting = _meeting(session, user, meeting_id)
+    return _act(request, session, user, meeting,
+                lambda: service.open_meeting(session, actor_for(user), meeting),
+                thanks="Mötet är öppnat.")  # fmt: skip
+
+
+@pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/conflicts")
+def declare_conflict(
+    request: Request, session: DbSession, user: BoardReader, meeting_id: RecordId,
+    item_id: RecordId, raw: PostedForm,
+) -> Response:  # fmt: skip
+    meeting = _meeting(session, user, meeting_id)
+    item = _item(meeting, item_id)
+
+    def action() -> None:
+        member = _acting_member(session, user, meeting, raw)
+        service.declare_conflict(session, actor_for(user), item, member, raw.get("reason", ""))
+
+    return _act(request, session, user, meeting, action, thanks="Jävet är anmält.",
+                anchor=f"#item-{item.id}", form=f"conflict{item.id}", raw=raw)  # fmt: skip
+
+
+@pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/votes")
+def cast_vote(
+    request: Request, session: DbSession, user: BoardReader, meeting_id: RecordId,
+    item_id: RecordId, raw: PostedForm,
+) -> Response:  # fmt: skip
+    meeting = _meeting(session, user, meeting_id)
+    item = _item(meeting, item_id)
+
+    def action() -> None:
+        member = _acting_member(session, user, meeting, raw)
+        service.cast_vote(session, actor_for(user), item, member, raw.get("choice", ""))
+
+    return _act(request, session, user, meeting, action, thanks="Rösten är registrerad.",
+                anchor=f"#item-{item.id}")  # fmt: skip
+
+
+@pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/decision")
+def decide_item(
+    request: Request, session: DbSession, user: Chair, meeting_id: RecordId, item_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    meeting = _meeting(session, user, meeting_id)
+    item = _item(meeting, item_id)
+    return _act(request, session, user, meeting,
+                lambda: service.decide_item(session, actor_for(user), item, raw),
+                thanks="Beslutet är fattat. Det gäller när protokollet är justerat.",
+                anchor=f"#item-{item.id}", form=f"decision{item.id}", raw=raw)  # fmt: skip
+
+
+@pages.post(MEETINGS + "/{meeting_id}/close")
+def close_meeting(
+    request: Request, session: DbSession, user: Chair, meeting_id: RecordId, raw: PostedForm
+) -> Response:
+    meeting = _meeting(session, user, meeting_id)
+
+    def action() -> None:
+        try:
+            adjusters = [parse_record_id(raw.get(k, "")) for k in ("adjuster_one", "adjuster_two")]
+        except ValueError:
+            raise CaseError("Välj två olika justerare bland de närvarande.") from None
+        service.close_meeting(session, actor_for(user), meeting, adjusters)
+
+    return _act(request, session, user, meeting, action,
+                thanks="Mötet är avslutat. Protokollet ska nu justeras.")  # fmt: skip
+
+
+@pages.post(MEETINGS + "/{meeting_id}/adjust")
+def adjust(request: Request, session: DbSession, user: Organiser, meeting_id: RecordId) -> Response:
+    meeting = _meeting(session, user, meeting_id)
+
+    def action() -> None:
+        service.adjust_minutes(session, request.app.state.settings, actor_for(user), meeting)
+
+    thanks = "Protokollet är justerat. Besluten gäller och de sökande får besked."
+    return _act(request, session, user, meeting, action, thanks=thanks)
+
+
+@pages.post(MEETINGS + "/{meeting_id}/corrections")
+def correct(
+    request: Request, session: DbSession, user: Organiser, meeting_id: RecordId, raw: PostedForm
+) -> Response:
+    meeting = _meeting(session, user, meeting_id)
+    return _act(request, session, user, meeting,
+                lambda: service.add_correction(session, actor_for(user), meeting,
+                                               raw.get("text", "")),
+                thanks="Rättelsen är tillagd.", anchor="#minutes", form="correction",
+                raw=raw)  # fmt: skip
+
+
+@pages.get(MEETINGS + "/{meeting_id}/minutes", response_class=HTMLResponse)
+def minutes(session: DbSession, user: BoardReader, meeting_id: RecordId) -> Response:
+    meeting = _meeting(session, user, meeting_id)
+    if meeting.minutes_html is None:
+        raise HTTPException(status_code=404)
+    return HTMLResponse(meeting.minutes_html)
+
+
+@pages.get(MEETINGS + "/{meeting_id}/minutes.pdf")
+def minutes_pdf(session: DbSession, user: BoardReader, meeting_id: RecordId) -> Response:
+    meeting = _meeting(session, user, meeting_id)
+    if meeting.minutes_pdf is None:
+        raise HTTPException(status_code=404)
+    return Response(
+        meeting.minutes_pdf, media_type="application/pdf",
+        headers={"Content-Disposition":
+                 f'inline; filename="protokoll-{meeting.held_on.isoformat()}.pdf"'},
+    )  # fmt: skip

@@ -1,0 +1,644 @@
+"""LAG meetings: from the agenda to adjusted minutes.
+
+The board's rules (quorum, the 49 % balance, jäv) are pure functions in ``app.board.rules``; this
+module feeds them the meeting's facts and refuses to record a decision they do not allow. A
+decision takes effect only when the minutes are adjusted: then money is reserved or committed
+under the same budget lock as every other decision, and the cases move on.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.applications import workflow
+from app.applications.models import Application, ApplicationKind, ApplicationStatus
+from app.applications.service import touch
+from app.audit import service as audit
+from app.audit.service import Actor
+from app.auth.models import Role
+from app.board.models import BoardMember
+from app.board.rules import Participation, Seat, Situation, participation
+from app.casework.service import CaseError, check_transition
+from app.config import Settings
+from app.core.forms import FieldError, FormResult, iso_date, optional_text, required, validate_form
+from app.core.money import format_money, parse_kronor
+from app.db import utcnow
+from app.decisions import service as decisions
+from app.decisions.models import DecisionBody, DecisionOutcome
+from app.ledger import service as ledger
+from app.ledger.models import LedgerKind
+from app.meetings.minutes import render_minutes
+from app.meetings.models import (
+    AgendaItem,
+    Attendance,
+    ConflictDeclaration,
+    ItemOutcome,
+    Meeting,
+    MeetingStatus,
+    MinutesCorrection,
+    Vote,
+    VoteChoice,
+)
+
+# The adjusted minutes act with the board's authority.
+BOARD = frozenset({Role.LAG_CHAIR.value})
+
+# Which outcomes fit which kind of application, and the transition each makes at adjustment.
+OUTCOMES = {
+    ApplicationKind.LEADER_PROJECT: {
+        ItemOutcome.PRIORITISED: "prioritise",
+        ItemOutcome.NOT_PRIORITISED: "board_reject",
+        ItemOutcome.POSTPONED: "postpone",
+    },
+    ApplicationKind.SMALL_GRANT: {
+        ItemOutcome.APPROVED: "board_approve",
+        ItemOutcome.PARTLY_APPROVED: "board_approve_partly",
+        ItemOutcome.REJECTED: "board_reject",
+        ItemOutcome.POSTPONED: "postpone",
+    },
+}
+DECISION_OUTCOMES = {
+    ItemOutcome.APPROVED: DecisionOutcome.APPROVED,
+    ItemOutcome.PARTLY_APPROVED: DecisionOutcome.PARTLY_APPROVED,
+    ItemOutcome.REJECTED: DecisionOutcome.REJECTED,
+    ItemOutcome.NOT_PRIORITISED: DecisionOutcome.REJECTED,
+}
+
+
+def _record(session: Session, actor: Actor, meeting: Meeting, action: str, summary: str,
+            reason: str | None = None) -> None:  # fmt: skip
+    audit.record(session, actor, area_id=meeting.area_id, entity_type="meeting",
+                 entity_id=meeting.id, action=action, summary=summary, reason=reason)  # fmt: skip
+
+
+# --- Meetings and their agenda ---
+
+MEETING_VALIDATORS = {
+    "held_on": iso_date("Ange mötesdag."),
+    "starts_at": optional_text(5),
+    "place": required("Ange plats eller möteslänk.", max_length=300),
+    "secretary_name": optional_text(200),
+}
+
+
+def create_meeting(
+    session: Session, actor: Actor, area_id: int, raw: dict[str, str], *, today: date
+) -> tuple[Meeting | None, FormResult]:
+    result = validate_form(MEETING_VALIDATORS, raw)
+    held_on = result.cleaned.get("held_on")
+    if held_on is not None and held_on < today:
+        result.errors["held_on"] = "Ett nytt möte kan inte ligga bakåt i tiden."
+    starts_at = result.cleaned.get("starts_at") or ""
+    if starts_at and not _is_clock_time(starts_at):
+        result.errors["starts_at"] = "Ange tiden som TT:MM, t.ex. 18:00."
+    if not result.ok:
+        return None, result
+    meeting = Meeting(
+        area_id=area_id,
+        held_on=held_on,
+        starts_at=starts_at,
+        place=result.cleaned["place"],
+        secretary_name=result.cleaned["secretary_name"] or actor.label,
+        status=MeetingStatus.PLANNED,
+        created_at=utcnow(),
+    )
+    session.add(meeting)
+    session.flush()
+    _record(session, actor, meeting, "meeting_created", f"Möte {held_on.isoformat()} planerat")
+    return meeting, result
+
+
+def _is_clock_time(text: str) -> bool:
+    hours, _, minutes = text.partition(":")
+    return (
+        len(hours) == 2 and len(minutes) == 2 and hours.isdigit() and minutes.isdigit()
+        and int(hours) < 24 and int(minutes) < 60
+    )  # fmt: skip
+
+
+def meetings_in_area(session: Session, area_id: int) -> list[Meeting]:
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.area_id == area_id)
+            .order_by(Meeting.held_on.desc(), Meeting.id.desc())
+        )
+    )
+
+
+def get_meeting(session: Session, area_id: int, meeting_id: int) -> Meeting | None:
+    return session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id, Meeting.area_id == area_id)
+    )
+
+
+def _ensure_status(meeting: Meeting, *allowed: MeetingStatus) -> None:
+    if meeting.status not in allowed:
+        raise CaseError(f"Det går inte när mötet har status ”{meeting.status.label.lower()}”.")
+
+
+def _next_position(session: Session, meeting: Meeting) -> int:
+    return (
+        session.scalar(
+            select(func.coalesce(func.max(AgendaItem.position), 0)).where(
+                AgendaItem.meeting_id == meeting.id
+            )
+        )
+        or 0
+    ) + 1
+
+
+def add_application(
+    session: Session, actor: Actor, meeting: Meeting, application: Application,
+    roles: frozenset[str],
+) -> AgendaItem:  # fmt: skip
+    """Put a case on the agenda. A case ready for decision is moved to "on a LAG meeting"; one
+    already there (from the queue's batch action) just gets its place on this meeting."""
+    _ensure_status(meeting, MeetingStatus.PLANNED, MeetingStatus.OPEN)
+    if application.area_id != meeting.area_id:
+        raise CaseError("Ärendet hör till ett annat Leaderområde.")
+    if application.status is ApplicationStatus.READY_FOR_DECISION:
+        check_transition(application, "put_on_agenda", roles)
+        workflow.apply(session, actor, application, "put_on_agenda", roles,
+                       summary=f"Uppsatt på LAG-mötet {meeting.held_on.isoformat()}")  # fmt: skip
+    elif application.status is not ApplicationStatus.ON_AGENDA:
+        raise CaseError(
+            f"{application.reference} är inte klart för beslut "
+            f"(status ”{application.status.label.lower()}”)."
+        )
+    if _undecided_item(session, application) is not None:
+        raise CaseError(f"{application.reference} står redan på ett möte som inte är avslutat.")
+    item = AgendaItem(
+        area_id=meeting.area_id, meeting=meeting, position=_next_position(session, meeting),
+        application=application, title=f"{application.reference} {application.title}",
+    )  # fmt: skip
+    session.add(item)
+    session.flush()
+    _record(session, actor, meeting, "item_added", f"Ärende på dagordningen: {item.title}")
+    return item
+
+
+def _undecided_item(session: Session, application: Application) -> AgendaItem | None:
+    return session.scalar(
+        select(AgendaItem)
+        .join(Meeting)
+        .where(
+            AgendaItem.application_id == application.id,
+            Meeting.status != MeetingStatus.ADJUSTED,
+            AgendaItem.effected_at.is_(None),
+        )
+    )
+
+
+def add_free_item(
+    session: Session, actor: Actor, meeting: Meeting, title: str, notes: str
+) -> AgendaItem:
+    """Information or other business (övriga frågor): recorded in the minutes, no decision."""
+    _ensure_status(meeting, MeetingStatus.PLANNED, MeetingStatus.OPEN)
+    result = validate_form(
+        {"title": required("Ange en rubrik.", 300), "notes": optional_text(5000)},
+        {"title": title, "notes": notes},
+    )
+    if not result.ok:
+        raise CaseError(next(iter(result.errors.values())))
+    item = AgendaItem(
+        area_id=meeting.area_id, meeting=meeting, position=_next_position(session, meeting),
+        title=result.cleaned["title"], notes=result.cleaned["notes"],
+    )  # fmt: skip
+    session.add(item)
+    session.flush()
+    _record(session, actor, meeting, "item_added", f"Punkt på dagordningen: {item.title}")
+    return item
+
+
+# --- Who is there, who has jäv, who may vote ---
+
+
+def members_serving(session: Session, meeting: Meeting) -> list[BoardMember]:
+    return [
+        member
+        for member in session.scalars(
+            select(BoardMember)
+            .where(BoardMember.area_id == meeting.area_id)
+            .order_by(BoardMember.sector, BoardMember.full_name)
+        )
+        if member.serves_on(meeting.held_on)
+    ]
+
+
+def attendance(session: Session, meeting: Meeting) -> dict[int, bool]:
+    return {
+        row.member_id: row.present
+        for row in session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
+    }
+
+
+def record_attendance(
+    session: Session, actor: Actor, meeting: Meeting, present_ids: set[int]
+) -> None:
+    """Närvaro: who is at the meeting (everyone else is recorded as absent)."""
+    _ensure_status(meeting, MeetingStatus.PLANNED, MeetingStatus.OPEN)
+    serving = {member.id: member for member in members_serving(session, meeting)}
+    if unknown := present_ids - serving.keys():
+        raise CaseError(f"Okänd ledamot: {sorted(unknown)[0]}.")
+    rows = {
+        row.member_id: row
+        for row in session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
+    }
+    changed = []
+    for member_id, member in serving.items():
+        present = member_id in present_ids
+        row = rows.get(member_id)
+        if row is None:
+            session.add(Attendance(meeting_id=meeting.id, member_id=member_id, present=present,
+                                   recorded_at=utcnow()))  # fmt: skip
+        elif row.present is not present:
+            row.present, row.recorded_at = present, utcnow()
+        else:
+            continue
+        changed.append(f"{member.full_name} {'närvarande' if present else 'frånvarande'}")
+    if changed:
+        _touch(meeting)
+        _record(session, actor, meeting, "attendance", "Närvaro: " + ", ".join(changed))
+
+
+def _touch(meeting: Meeting) -> None:
+    # Any change at the meeting moves its version on, like a case's (optimistic locking).
+    meeting.updated_at = utcnow()
+
+
+def conflicts(session: Session, item: AgendaItem) -> list[ConflictDeclaration]:
+    return list(
+        session.scalars(select(ConflictDeclaration).where(ConflictDeclaration.item_id == item.id))
+    )
+
+
+def declare_conflict(
+    session: Session, actor: Actor, item: AgendaItem, member: BoardMember, reason: str
+) -> ConflictDeclaration:
+    """Jäv on an item, declared by the member or recorded by the chair. From then on the member
+    takes no part in the item: no internal assessment, score or vote."""
+    meeting = item.meeting
+    _ensure_status(meeting, MeetingStatus.PLANNED, MeetingStatus.OPEN)
+    if item.decided_at is not None:
+        raise CaseError("Punkten är redan beslutad.")
+    if member.area_id != meeting.area_id:
+        raise CaseError("Ledamoten hör till ett annat Leaderområde.")
+    why = required("Ange varför (t.ex. styrelseledamot i den sökande föreningen).", 2000)
+    result = validate_form({"reason": why}, {"reason": reason})
+    if not result.ok:
+        raise CaseError(result.errors["reason"])
+    if any(c.member_id == member.id for c in conflicts(session, item)):
+        raise CaseError(f"{member.full_name} har redan anmält jäv i punkten.")
+    declaration = ConflictDeclaration(
+        item_id=item.id, member_id=member.id, reason=result.cleaned["reason"],
+        declared_by_user_id=actor.user_id, declared_at=utcnow(),
+    )  # fmt: skip
+    session.add(declaration)
+    # A vote already cast no longer counts.
+    for vote in session.scalars(
+        select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id)
+    ):
+        session.delete(vote)
+    _touch(meeting)
+    _record(session, actor, meeting, "conflict", f"{member.full_name} anmälde jäv i "
+            f"punkt {item.position} ({item.title})", reason=declaration.reason)  # fmt: skip
+    return declaration
+
+
+def has_conflict(session: Session, application_id: int, member: BoardMember) -> bool:
+    """Whether the member has declared jäv on this case at any meeting (then they may not see
+    its internal assessment)."""
+    return (
+        session.scalar(
+            select(ConflictDeclaration.id)
+            .join(AgendaItem, ConflictDeclaration.item_id == AgendaItem.id)
+            .where(
+                AgendaItem.application_id == application_id,
+                ConflictDeclaration.member_id == member.id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def situation(session: Session, item: AgendaItem) -> Situation:
+    meeting = item.meeting
+    present = {member_id for member_id, here in attendance(session, meeting).items() if here}
+    seats = tuple(
+        Seat(member.id, member.full_name, member.sector, member.role.is_ordinary,
+             member.substitute_for_id)
+        for member in members_serving(session, meeting)
+    )  # fmt: skip
+    return Situation(
+        seats=seats,
+        present=frozenset(present),
+        conflicted=frozenset(c.member_id for c in conflicts(session, item)),
+    )
+
+
+def who_decides(session: Session, item: AgendaItem) -> Participation:
+    """Who may vote on the item now, and whether the board may decide it."""
+    return participation(situation(session, item))
+
+
+# --- Votes and the decision ---
+
+
+@dataclass(frozen=True)
+class Tally:
+    votes_for: int
+    against: int
+    abstain: int
+    missing: list[str]  # voters who have not voted yet
+
+
+def tally(session: Session, item: AgendaItem, who: Participation) -> Tally:
+    votes = {
+        vote.member_id: vote.choice
+        for vote in session.scalars(select(Vote).where(Vote.item_id == item.id))
+    }
+    counted = [votes.get(seat.member_id) for seat in who.voters]
+    return Tally(
+        votes_for=counted.count(VoteChoice.FOR),
+        against=counted.count(VoteChoice.AGAINST),
+        abstain=counted.count(VoteChoice.ABSTAIN),
+        missing=[seat.name for seat in who.voters if seat.member_id not in votes],
+    )
+
+
+def cast_vote(
+    session: Session, actor: Actor, item: AgendaItem, member: BoardMember, choice: str
+) -> Vote:
+    """A member votes (from their own device, or the chair records it). Only those who may take
+    part in the item can vote; a new vote replaces the member's earlier one."""
+    _ensure_status(item.meeting, MeetingStatus.OPEN)
+    if item.application_id is None:
+        raise CaseError("Punkten har inget beslut att rösta om.")
+    if item.decided_at is not None:
+        raise CaseError("Punkten är redan beslutad.")
+    try:
+        vote_choice = VoteChoice(choice)
+    except ValueError:
+        raise CaseError("Välj ja, nej eller avstår.") from None
+    who = who_decides(session, item)
+    if member.id not in {seat.member_id for seat in who.voters}:
+        raise CaseError(f"{member.full_name} deltar inte i beslutet i den här punkten.")
+    vote = session.scalar(select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id))
+    if vote is None:
+        vote = Vote(item_id=item.id, member_id=member.id, choice=vote_choice, cast_at=utcnow())
+        session.add(vote)
+    else:
+        vote.choice, vote.cast_at = vote_choice, utcnow()
+    _touch(item.meeting)
+    return vote
+
+
+def _amount(value: str) -> int | None:
+    return parse_kronor(value, allow_zero=False) if value.strip() else None
+
+
+def _outcome(value: str) -> ItemOutcome:
+    try:
+        return ItemOutcome(value)
+    except ValueError:
+        raise FieldError("Välj ett beslut.") from None
+
+
+DECISION_VALIDATORS = {
+    "outcome": _outcome,
+    "amount": _amount,
+    "motivation": required("Skriv en motivering.", max_length=5000),
+    "reservations": optional_text(3000),
+}
+
+
+def decide_item(
+    session: Session, actor: Actor, item: AgendaItem, raw: dict[str, str]
+) -> FormResult:
+    """Record the board's decision on an application item: refused, with the exact reason, when
+    the board is not quorate for the item or an interest group holds more than 49 % of the
+    votes; when the votes do not carry it; or when the money does not fit."""
+    meeting = item.meeting
+    _ensure_status(meeting, MeetingStatus.OPEN)
+    application = item.application
+    if application is None:
+        raise CaseError("Punkten har inget ärende att besluta om.")
+    if item.decided_at is not None:
+        raise CaseError("Punkten är redan beslutad.")
+    who = who_decides(session, item)
+    if who.problems:
+        raise CaseError(" ".join(who.problems))
+    result = validate_form(DECISION_VALIDATORS, raw)
+    outcome, amount = result.cleaned.get("outcome"), result.cleaned.get("amount")
+    allowed = OUTCOMES[application.kind]
+    if outcome is not None and outcome not in allowed:
+        result.errors["outcome"] = (
+            "Välj "
+            + ", ".join(o.label.lower() for o in allowed)
+            + " för "
+            + application.kind.label.lower()
+            + "."
+        )
+    if result.ok:
+        _check_amount(session, meeting, application, outcome, amount, result)
+    counted = tally(session, item, who)
+    if result.ok and counted.missing:
+        result.errors["votes"] = "Alla som deltar har inte röstat: " + ", ".join(counted.missing)
+    elif (
+        result.ok
+        and outcome is not ItemOutcome.POSTPONED
+        and not (counted.votes_for > counted.against)
+    ):
+        result.errors["votes"] = (
+            f"Förslaget har inte majoritet: {counted.votes_for} ja, {counted.against} nej."
+        )
+    if not result.ok:
+        return result
+    item.outcome, item.amount_ore = outcome, amount if outcome.grants_money else None
+    item.motivation = result.cleaned["motivation"]
+    item.reservations = result.cleaned["reservations"]
+    item.votes_for, item.votes_against, item.votes_abstain = (
+        counted.votes_for, counted.against, counted.abstain,
+    )  # fmt: skip
+    item.participation = {
+        "voters": [{"id": s.member_id, "name": s.name, "sector": s.sector.value}
+                   for s in who.voters],
+        "stand_ins": {str(k): v for k, v in who.stand_ins.items()},
+        "left_out": [{"id": s.member_id, "name": s.name} for s in who.left_out],
+    }  # fmt: skip
+    item.decided_at, item.decided_by_user_id = utcnow(), actor.user_id
+    _touch(meeting)
+    money = f" {format_money(amount)}" if outcome.grants_money and amount else ""
+    _record(session, actor, meeting, "item_decided",
+            f"Punkt {item.position}: {outcome.label.lower()}{money} "
+            f"({counted.votes_for} ja, {counted.against} nej, {counted.abstain} avstår)",
+            reason=item.motivation)  # fmt: skip
+    return result
+
+
+def _check_amount(
+    session: Session, meeting: Meeting, application: Application, outcome: ItemOutcome,
+    amount: int | None, result: FormResult,
+) -> None:  # fmt: skip
+    """A grant needs an amount within what was sought (and, for småstöd, the pot's limits) that
+    fits what is left once the meeting's earlier grants are counted. The ledger checks again,
+    under its lock, when the minutes are adjusted."""
+    if not outcome.grants_money:
+        if amount is not None:
+            result.errors["amount"] = "Inget belopp vid det här beslutet; lämna fältet tomt."
+        return
+    if amount is None:
+        result.errors["amount"] = "Ange beloppet."
+        return
+    requested = application.requested_ore
+    if outcome is ItemOutcome.APPROVED and amount != requested:
+        result.errors["amount"] = f"Beviljas ger det sökta beloppet, {format_money(requested)}."
+        return
+    if amount > requested or (outcome is ItemOutcome.PARTLY_APPROVED and amount == requested):
+        result.errors["amount"] = (
+            f"Beloppet ska vara lägre än det sökta, {format_money(requested)}."
+        )
+        return
+    umbrella = application.umbrella_project
+    if umbrella is not None and not umbrella.min_grant_ore <= amount <= umbrella.max_grant_ore:
+        result.errors["amount"] = (
+            f"Stöd ur {umbrella.name} är minst {format_money(umbrella.min_grant_ore)} och högst "
+            f"{format_money(umbrella.max_grant_ore)}."
+        )
+        return
+    pending = sum(
+        other.amount_ore or 0
+        for other in meeting.items
+        if other.decided_at is not None and other.effected_at is None
+        and other.application is not None and other.outcome and other.outcome.grants_money
+        and _same_budget(other.application, application)
+    )  # fmt: skip
+    if umbrella is not None and application.kind is ApplicationKind.SMALL_GRANT:
+        name, left = f"potten {umbrella.name}", ledger.pot_balance(session, umbrella).remaining_ore
+    else:
+        area = application.action_area
+        name, left = (f"insatsområdet {area.name}",
+                      ledger.action_area_balance(session, area).remaining_ore)  # fmt: skip
+    if amount > left - pending:
+        result.errors["amount"] = (
+            f"Beloppet {format_money(amount)} ryms inte: {name} har "
+            f"{format_money(max(left - pending, 0))} kvar efter mötets tidigare beslut."
+        )
+
+
+def _same_budget(one: Application, other: Application) -> bool:
+    if one.kind is ApplicationKind.SMALL_GRANT and other.kind is ApplicationKind.SMALL_GRANT:
+        return one.umbrella_project_id == other.umbrella_project_id
+    return (
+        one.kind is other.kind is ApplicationKind.LEADER_PROJECT
+        and one.action_area_id == other.action_area_id
+    )
+
+
+# --- Opening, closing and adjusting ---
+
+
+def open_meeting(session: Session, actor: Actor, meeting: Meeting) -> None:
+    _ensure_status(meeting, MeetingStatus.PLANNED)
+    if not attendance(session, meeting):
+        raise CaseError("Registrera närvaron innan mötet öppnas.")
+    meeting.status, meeting.opened_at = MeetingStatus.OPEN, utcnow()
+    _record(session, actor, meeting, "meeting_opened", "Mötet öppnades")
+
+
+def close_meeting(
+    session: Session, actor: Actor, meeting: Meeting, adjuster_ids: list[int]
+) -> None:
+    """Close the meeting with two adjusters (justerare) among those present; every case on the
+    agenda must have a decision (postponing is one)."""
+    _ensure_status(meeting, MeetingStatus.OPEN)
+    if undecided := [i.title for i in meeting.items if i.application_id and not i.decided_at]:
+        raise CaseError("Besluta om alla ärenden först (bordlägg det som ska vänta): "
+                        + ", ".join(undecided) + ".")  # fmt: skip
+    present = {member_id for member_id, here in attendance(session, meeting).items() if here}
+    if len(set(adjuster_ids)) != 2 or not set(adjuster_ids) <= present:
+        raise CaseError("Välj två olika justerare bland de närvarande.")
+    meeting.adjuster_one_id, meeting.adjuster_two_id = adjuster_ids
+    meeting.status, meeting.closed_at = MeetingStatus.CLOSED, utcnow()
+    _record(session, actor, meeting, "meeting_closed", "Mötet avslutades")
+
+
+@dataclass(frozen=True)
+class Adjusted:
+    reserved_ore: int
+    committed_ore: int
+    decisions: int
+
+
+def adjust_minutes(
+    session: Session, settings: Settings, actor: Actor, meeting: Meeting
+) -> Adjusted:
+    """Justering: the decisions take effect. A prioritised project's amount is reserved, an
+    approved småstöd committed (each under the ledger's lock; if the money is no longer there,
+    nothing is adjusted and the reason is given), the cases move on, applicants of småstöd get
+    the decision letter, and the minutes are stored and locked."""
+    _ensure_status(meeting, MeetingStatus.CLOSED)
+    reserved = committed = count = 0
+    for item in meeting.items:
+        application = item.application
+        if application is None or item.outcome is None:
+            continue
+        name = OUTCOMES[application.kind][item.outcome]
+        period = application.action_area.period
+        try:
+            if item.outcome is ItemOutcome.PRIORITISED:
+                ledger.record_entry(
+                    session, actor, period=period, kind=LedgerKind.RESERVATION,
+                    amount_ore=item.amount_ore or 0, application=application,
+                    reason=f"LAG prioriterade {application.reference}, möte {meeting.held_on}",
+                )  # fmt: skip
+                reserved += item.amount_ore or 0
+        except ledger.BudgetError as exc:
+            raise CaseError(f"{application.reference}: {exc.message}") from None
+        if item.outcome is ItemOutcome.PRIORITISED or item.outcome is ItemOutcome.POSTPONED:
+            workflow.apply(session, actor, application, name, BOARD,
+                           summary=f"LAG-mötet {meeting.held_on}: {item.outcome.label.lower()}",
+                           reason=item.motivation)  # fmt: skip
+        else:
+            decision = decisions.record_decision(
+                session, actor, application, body=DecisionBody.LAG,
+                outcome=DECISION_OUTCOMES[item.outcome], amount_ore=item.amount_ore,
+                motivation=item.motivation, decided_on=meeting.held_on, transition=name,
+                roles=BOARD,
+            )  # fmt: skip
+            committed += item.amount_ore or 0
+            if application.kind is ApplicationKind.SMALL_GRANT:
+                decisions.issue_letter(session, settings, actor, application, decision)
+            count += 1
+        touch(application)
+        item.effected_at = utcnow()
+    meeting.status, meeting.adjusted_at = MeetingStatus.ADJUSTED, utcnow()
+    meeting.minutes_html, meeting.minutes_pdf = render_minutes(session, meeting)
+    _record(session, actor, meeting, "minutes_adjusted", "Protokollet justerades; besluten gäller")
+    return Adjusted(reserved, committed, count)
+
+
+def add_correction(session: Session, actor: Actor, meeting: Meeting, text: str) -> None:
+    """Adjusted minutes are never edited: a correction is a new entry linked to them."""
+    _ensure_status(meeting, MeetingStatus.ADJUSTED)
+    result = validate_form({"text": required("Skriv rättelsen.", 5000)}, {"text": text})
+    if not result.ok:
+        raise CaseError(result.errors["text"])
+    session.add(MinutesCorrection(meeting_id=meeting.id, text=result.cleaned["text"],
+                                  created_by_name=actor.label, created_at=utcnow()))  # fmt: skip
+    _record(session, actor, meeting, "minutes_corrected", "Rättelse till protokollet",
+            reason=result.cleaned["text"])  # fmt: skip
+
+
+def corrections(session: Session, meeting: Meeting) -> list[MinutesCorrection]:
+    return list(
+        session.scalars(
+            select(MinutesCorrection)
+            .where(MinutesCorrection.meeting_id == meeting.id)
+            .order_by(MinutesCorrection.created_at)
+        )
+    )

@@ -1,0 +1,251 @@
+"""LAG meetings through the services: the agenda, attendance, jäv, votes, the refusal of a
+decision the rules do not allow, and the adjusted minutes that carry the decisions out."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.applications.models import Application, ApplicationKind, ApplicationStatus
+from app.casework.service import CaseError
+from app.decisions.models import Decision, DecisionBody
+from app.ledger.service import application_balance
+from app.meetings import service
+from app.meetings.models import ItemOutcome, Meeting, MeetingStatus
+from tests.factories import AreaSetup, make_application, make_board, make_small_grant_case
+
+OFFICE = frozenset({"handler"})
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture
+def board(db: Session, area: AreaSetup):
+    return make_board(db, area)
+
+
+@pytest.fixture
+def meeting(db: Session, area: AreaSetup, board) -> Meeting:
+    created, result = service.create_meeting(
+        db, area.actor, area.area.id,
+        {"held_on": "2026-12-03", "starts_at": "18:00", "place": "Bygdegården, Forssjö"},
+        today=TODAY,
+    )  # fmt: skip
+    assert created is not None, result.errors
+    return created
+
+
+def ready(db: Session, area: AreaSetup, requested_kr: int = 40_000, **kwargs) -> Application:
+    """A småstöd above the office's 30 000 kr delegation: the LAG decides it."""
+    return make_small_grant_case(db, area, requested_kr=requested_kr,
+                                 status=ApplicationStatus.READY_FOR_DECISION, **kwargs)  # fmt: skip
+
+
+def attend(db, area, meeting, board, *keys: str) -> None:
+    service.record_attendance(db, area.actor, meeting, {board[k].id for k in keys})
+
+
+ALL_ORDINARY = ("chair", "civil2", "civil3", "public1", "public2", "public3", "business1",
+                "business2", "business3")  # fmt: skip
+
+
+def vote_all(db, area, item, board, choice: str = "for") -> None:
+    for seat in service.who_decides(db, item).voters:
+        member = next(m for m in board.values() if m.id == seat.member_id)
+        service.cast_vote(db, area.actor, item, member, choice)
+
+
+def approve(db, area, item, amount: str = "40 000", **raw: str):
+    return service.decide_item(db, area.actor, item, {
+        "outcome": "approved", "amount": amount, "motivation": "Stärker beredskapen.", **raw,
+    })  # fmt: skip
+
+
+def test_a_new_meeting_is_checked(db: Session, area: AreaSetup) -> None:
+    meeting, result = service.create_meeting(
+        db, area.actor, area.area.id, {"held_on": "2026-11-01", "starts_at": "25:00"},
+        today=TODAY,
+    )  # fmt: skip
+    assert meeting is None
+    assert result.errors == {
+        "held_on": "Ett nytt möte kan inte ligga bakåt i tiden.",
+        "place": "Ange plats eller möteslänk.",
+        "starts_at": "Ange tiden som TT:MM, t.ex. 18:00.",
+    }
+
+
+def test_only_cases_ready_for_decision_go_on_the_agenda(db, area, meeting, other_area) -> None:
+    case = ready(db, area)
+    item = service.add_application(db, area.actor, meeting, case, OFFICE)
+    assert case.status is ApplicationStatus.ON_AGENDA and item.position == 1
+    with pytest.raises(CaseError, match="står redan på ett möte"):
+        service.add_application(db, area.actor, meeting, case, OFFICE)
+    early = make_small_grant_case(db, area, title="Tidig")
+    with pytest.raises(CaseError, match="är inte klart för beslut"):
+        service.add_application(db, area.actor, meeting, early, OFFICE)
+    foreign = make_small_grant_case(db, other_area, status=ApplicationStatus.READY_FOR_DECISION)
+    with pytest.raises(CaseError, match="annat Leaderområde"):
+        service.add_application(db, area.actor, meeting, foreign, OFFICE)
+    free = service.add_free_item(db, area.actor, meeting, "Information om budgetläget", "")
+    assert free.position == 2
+
+
+def test_the_meeting_opens_only_with_attendance(db, area, meeting, board) -> None:
+    with pytest.raises(CaseError, match="Registrera närvaron"):
+        service.open_meeting(db, area.actor, meeting)
+    attend(db, area, meeting, board, *ALL_ORDINARY)
+    service.open_meeting(db, area.actor, meeting)
+    assert meeting.status is MeetingStatus.OPEN
+
+
+def test_a_decision_is_refused_without_quorum(db, area, meeting, board) -> None:
+    item = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
+    attend(db, area, meeting, board, "chair", "public1", "business1", "civil2")
+    service.open_meeting(db, area.actor, meeting)
+    with pytest.raises(CaseError) as refused:
+        approve(db, area, item)
+    assert refused.value.message.startswith(
+        "Beslutet kan inte fattas: styrelsen är inte beslutför – 4 av 9 ordinarie platser är "
+        "företrädda, minst 5 krävs."
+    )
+    assert item.decided_at is None
+
+
+def test_a_decision_is_refused_for_imbalance_and_allowed_once_attendance_is_fixed(
+    db, area, meeting, board
+) -> None:
+    item = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
+    attend(db, area, meeting, board, "public1", "public2", "public3", "business1", "chair")
+    service.open_meeting(db, area.actor, meeting)
+    with pytest.raises(CaseError) as refused:
+        approve(db, area, item)
+    assert refused.value.message == (
+        "Beslutet kan inte fattas: offentlig sektor har 3 av 5 röster (60\u00a0%)."
+    )
+    attend(db, area, meeting, board, "public1", "public2", "public3", "business1", "chair",
+           "civil2", "business2")  # fmt: skip
+    vote_all(db, area, item, board)
+    assert approve(db, area, item).ok
+    assert (item.outcome, item.amount_ore, item.votes_for) == (ItemOutcome.APPROVED,
+                                                               40_000_00, 7)  # fmt: skip
+    assert len(item.participation["voters"]) == 7
+
+
+def test_jav_takes_a_member_out_and_a_substitute_in(db, area, meeting, board) -> None:
+    item = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
+    attend(db, area, meeting, board, *ALL_ORDINARY, "civil_sub")
+    service.declare_conflict(db, area.actor, item, board["civil2"], "Sitter i föreningens styrelse")
+    with pytest.raises(CaseError, match="redan anmält jäv"):
+        service.declare_conflict(db, area.actor, item, board["civil2"], "Igen")
+    service.open_meeting(db, area.actor, meeting)
+    who = service.who_decides(db, item)
+    voter_ids = {seat.member_id for seat in who.voters}
+    assert board["civil2"].id not in voter_ids and board["civil_sub"].id in voter_ids
+    assert who.stand_ins == {board["civil_sub"].id: board["civil2"].id}
+    with pytest.raises(CaseError, match="Lena Ideell deltar inte i beslutet"):
+        service.cast_vote(db, area.actor, item, board["civil2"], "for")
+    assert service.has_conflict(db, item.application_id, board["civil2"])
+    assert not service.has_conflict(db, item.application_id, board["civil3"])
+
+
+def test_the_votes_must_be_in_and_carry_the_decision(db, area, meeting, board) -> None:
+    item = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
+    attend(db, area, meeting, board, *ALL_ORDINARY)
+    service.open_meeting(db, area.actor, meeting)
+    service.cast_vote(db, area.actor, item, board["chair"], "for")
+    result = approve(db, area, item)
+    assert result.errors["votes"].startswith("Alla som deltar har inte röstat: ")
+    vote_all(db, area, item, board, "against")
+    service.cast_vote(db, area.actor, item, board["chair"], "for")
+    assert approve(db, area, item).errors["votes"] == "Förslaget har inte majoritet: 1 ja, 8 nej."
+    rejected = service.decide_item(db, area.actor, item, {
+        "outcome": "rejected", "motivation": "Inte i linje med strategin.",
+    })  # fmt: skip
+    assert rejected.errors["votes"] == "Förslaget har inte majoritet: 1 ja, 8 nej."
+
+
+def test_amounts_and_room_in_the_pot(db, area, meeting, board) -> None:
+    area.umbrella.pot_ore = 60_000_00
+    first = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
+    second = service.add_application(db, area.actor, meeting, ready(db, area, title="Två"),
+                                     OFFICE)  # fmt: skip
+    attend(db, area, meeting, board, *ALL_ORDINARY)
+    service.open_meeting(db, area.actor, meeting)
+    vote_all(db, area, first, board)
+    assert (
+        approve(db, area, first, amount="39 000")
+        .errors["amount"]
+        .startswith("Beviljas ger det sökta beloppet")
+    )
+    assert approve(db, area, first).ok
+    vote_all(db, area, second, board)
+    refused = approve(db, area, second)
+    assert refused.errors["amount"] == (
+        "Beloppet 40\u00a0000\u00a0kr ryms inte: potten Beredskap har 20\u00a0000\u00a0kr kvar "
+        "efter mötets tidigare beslut."
+    )
+    assert service.decide_item(db, area.actor, second, {
+        "outcome": "partly_approved", "amount": "20 000", "motivation": "Det som ryms.",
+    }).ok  # fmt: skip
+
+
+def test_closing_needs_every_case_decided_and_two_adjusters(db, area, meeting, board) -> None:
+    item = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
+    attend(db, area, meeting, board, *ALL_ORDINARY)
+    service.open_meeting(db, area.actor, meeting)
+    with pytest.raises(CaseError, match="Besluta om alla ärenden först"):
+        service.close_meeting(db, area.actor, meeting, [board["civil2"].id, board["public2"].id])
+    vote_all(db, area, item, board)
+    approve(db, area, item)
+    with pytest.raises(CaseError, match="två olika justerare"):
+        service.close_meeting(db, area.actor, meeting, [board["civil2"].id, board["civil2"].id])
+    with pytest.raises(CaseError, match="två olika justerare"):  # the substitute is not here
+        service.close_meeting(db, area.actor, meeting, [board["civil2"].id,
+                                                        board["civil_sub"].id])  # fmt: skip
+    service.close_meeting(db, area.actor, meeting, [board["civil2"].id, board["public2"].id])
+    assert meeting.status is MeetingStatus.CLOSED
+
+
+def test_adjusting_the_minutes_carries_the_decisions_out(
+    db, settings, area, meeting, board
+) -> None:
+    small = ready(db, area)
+    project = make_application(
+        db, area, kind=ApplicationKind.LEADER_PROJECT, requested_kr=900_000,
+        status=ApplicationStatus.READY_FOR_DECISION,
+    )  # fmt: skip
+    project.reference = "PRJ-2026-0042"
+    later = ready(db, area, title="Väntar")
+    items = [service.add_application(db, area.actor, meeting, a, OFFICE)
+             for a in (small, project, later)]  # fmt: skip
+    attend(db, area, meeting, board, *ALL_ORDINARY)
+    service.open_meeting(db, area.actor, meeting)
+    for item in items:
+        vote_all(db, area, item, board)
+    assert approve(db, area, items[0]).ok
+    assert service.decide_item(db, area.actor, items[1], {
+        "outcome": "prioritised", "amount": "850 000", "motivation": "Når 720 poäng.",
+    }).ok  # fmt: skip
+    assert service.decide_item(db, area.actor, items[2], {
+        "outcome": "postponed", "motivation": "Offert saknas.",
+    }).ok  # fmt: skip
+    # Nothing takes effect before the minutes are adjusted.
+    assert small.status is ApplicationStatus.ON_AGENDA
+    assert application_balance(db, small).committed_ore == 0
+    service.close_meeting(db, area.actor, meeting, [board["civil2"].id, board["public2"].id])
+
+    done = service.adjust_minutes(db, settings, area.actor, meeting)
+    assert (done.reserved_ore, done.committed_ore) == (850_000_00, 40_000_00)
+    assert small.status is ApplicationStatus.APPROVED
+    assert application_balance(db, small).committed_ore == 40_000_00
+    assert project.status is ApplicationStatus.PRIORITISED
+    assert application_balance(db, project).reserved_ore == 850_000_00
+    assert later.status is ApplicationStatus.READY_FOR_DECISION
+    decision = db.scalar(select(Decision).where(Decision.application_id == small.id))
+    assert decision.body is DecisionBody.LAG and decision.letter_attachment_id is not None
+    assert meeting.status is MeetingStatus.ADJUSTED
+    assert meeting.minutes_pdf.startswith(b"%PDF") and "§ 1" in meeting.minutes_html
+    with pytest.raises(CaseError, match="status ”protokollet justerat”"):
+        service.add_free_item(db, area.actor, meeting, "För sent", "")
+    service.add_correction(db, area.actor, meeting, "Rätt stavning: Forssjö.")
+    assert [c.text for c in service.corrections(db, meeting)] == ["Rätt stavning: Forssjö."]
