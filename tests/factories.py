@@ -211,7 +211,7 @@ def make_board(db: Session, setup: AreaSetup) -> dict[str, BoardMember]:
     for key, (name, sector, role, login) in seats.items():
         member = BoardMember(
             area_id=setup.area.id, full_name=name, sector=sector, role=role,
-            represents="", term_start=date(2025, 1, 1), term_end=date(2027, 12, 31),
+            represents="", term_start=date(2025, 1, 1), term_end=None,
             user_id=setup.users[login].id if login else None,
         )  # fmt: skip
         db.add(member)

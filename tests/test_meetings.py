@@ -2,12 +2,14 @@
 decision the rules do not allow, and the adjusted minutes that carry the decisions out."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationKind, ApplicationStatus
+from app.areas.models import SelectionCriterion
 from app.casework.service import CaseError
 from app.decisions.models import Decision, DecisionBody
 from app.ledger.service import application_balance
@@ -39,6 +41,26 @@ def ready(db: Session, area: AreaSetup, requested_kr: int = 40_000, **kwargs) ->
     """A småstöd above the office's 30 000 kr delegation: the LAG decides it."""
     return make_small_grant_case(db, area, requested_kr=requested_kr,
                                  status=ApplicationStatus.READY_FOR_DECISION, **kwargs)  # fmt: skip
+
+
+def criteria(db: Session, area: AreaSetup) -> list[SelectionCriterion]:
+    made = [
+        SelectionCriterion(area_id=area.area.id, period_id=area.period.id, position=n,
+                           name=name, weight=weight, max_points=10)
+        for n, (name, weight) in enumerate((("Förankring", 60), ("Innovation", 40)), 1)
+    ]  # fmt: skip
+    db.add_all(made)
+    db.flush()
+    db.refresh(area.period)
+    return made
+
+
+def joint_score(db, area, item, first: int, second: int, basic: str = "yes"):
+    one, two = area.period.criteria
+    raw = {f"points_{one.id}": str(first), f"justification_{one.id}": "Bred förankring.",
+           f"points_{two.id}": str(second), f"justification_{two.id}": "Nytt arbetssätt.",
+           **{f"basic_{key}": basic for key, _ in service.BASIC_CONDITIONS}}  # fmt: skip
+    return service.score_item(db, area.actor, item, None, raw)
 
 
 def attend(db, area, meeting, board, *keys: str) -> None:
@@ -218,6 +240,8 @@ def test_adjusting_the_minutes_carries_the_decisions_out(
     later = ready(db, area, title="Väntar")
     items = [service.add_application(db, area.actor, meeting, a, OFFICE)
              for a in (small, project, later)]  # fmt: skip
+    criteria(db, area)
+    assert joint_score(db, area, items[1], 8, 6).ok  # 8×60 + 6×40 = 720 ≥ 650
     attend(db, area, meeting, board, *ALL_ORDINARY)
     service.open_meeting(db, area.actor, meeting)
     for item in items:
@@ -249,3 +273,50 @@ def test_adjusting_the_minutes_carries_the_decisions_out(
         service.add_free_item(db, area.actor, meeting, "För sent", "")
     service.add_correction(db, area.actor, meeting, "Rätt stavning: Forssjö.")
     assert [c.text for c in service.corrections(db, meeting)] == ["Rätt stavning: Forssjö."]
+
+
+def test_a_project_is_prioritised_only_past_the_basic_conditions_and_the_threshold(
+    db, area, meeting, board
+) -> None:
+    criteria(db, area)
+    project = make_application(db, area, kind=ApplicationKind.LEADER_PROJECT,
+                               status=ApplicationStatus.READY_FOR_DECISION)  # fmt: skip
+    project.reference = "PRJ-2026-0050"
+    item = service.add_application(db, area.actor, meeting, project, OFFICE)
+    attend(db, area, meeting, board, *ALL_ORDINARY)
+    service.open_meeting(db, area.actor, meeting)
+    vote_all(db, area, item, board)
+    prioritise = {"outcome": "prioritised", "amount": "100 000", "motivation": "Bra."}
+    assert joint_score(db, area, item, 8, 6, basic="no").ok
+    assert (
+        "alla grundkrav" in service.decide_item(db, area.actor, item, prioritise).errors["outcome"]
+    )
+    assert joint_score(db, area, item, 6, 6).ok  # 600 < 650
+    refused = service.decide_item(db, area.actor, item, prioritise)
+    assert refused.errors["outcome"].endswith("poängen når gränsen 650 (nu 600,0).")
+    assert joint_score(db, area, item, 7, 6).ok  # 660
+    assert service.decide_item(db, area.actor, item, prioritise).ok
+
+
+def test_members_score_unless_they_have_jav_and_the_board_ranks_competitors(
+    db, area, meeting, board
+) -> None:
+    one, two = criteria(db, area)
+    first = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
+    second = service.add_application(db, area.actor, meeting, ready(db, area, title="Två"),
+                                     OFFICE)  # fmt: skip
+    service.declare_conflict(db, area.actor, first, board["civil3"], "Jävig")
+    with pytest.raises(CaseError, match="har anmält jäv och får inte poängsätta"):
+        service.score_item(db, area.actor, first, board["civil3"], {})
+    for member, points in ((board["chair"], "9"), (board["public1"], "6")):
+        assert service.score_item(db, area.actor, first, member, {
+            f"points_{one.id}": points, f"justification_{one.id}": "Motiverat.",
+            f"points_{two.id}": "5", f"justification_{two.id}": "Motiverat.",
+        }).ok  # fmt: skip
+    refused = service.score_item(db, area.actor, first, board["chair"],
+                                 {f"points_{one.id}": "11"})  # fmt: skip
+    assert refused.errors == {f"points_{one.id}": "Ange ett heltal från 0 till 10."}
+    scoring = service.board_scoring(db, first)
+    assert scoring.total == Decimal("7.5") * 60 + 5 * 40  # the members' mean: 650
+    assert joint_score(db, area, second, 9, 9).ok  # 900
+    assert service.ranking(db, meeting) == {second.id: 1, first.id: 2}

@@ -78,7 +78,9 @@ TRANSITIONS = (
     _t("approve_partly", "Bevilja delvis", {S.READY_FOR_DECISION}, S.PARTLY_APPROVED, OFFICE,
        SMALL),
     _t("reject", "Avslå", {S.READY_FOR_DECISION}, S.REJECTED, OFFICE, SMALL),
-    _t("put_on_agenda", "Sätt upp på LAG-möte", {S.READY_FOR_DECISION}, S.ON_AGENDA, OFFICE),
+    # The office prepares the agenda; the chair may set it too.
+    _t("put_on_agenda", "Sätt upp på LAG-möte", {S.READY_FOR_DECISION}, S.ON_AGENDA,
+       OFFICE | CHAIR),
     # The LAG: a Leader project is prioritised (money reserved) and waits for Jordbruksverket;
     # a småstöd above the delegation limit is decided by the board itself.
     _t("prioritise", "Prioritera", {S.ON_AGENDA}, S.PRIORITISED, CHAIR, LEADER),

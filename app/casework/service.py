@@ -14,6 +14,7 @@ from app.applications import workflow
 from app.applications.models import Application, ApplicationKind, ApplicationStatus
 from app.applications.service import touch
 from app.applications.workflow import TransitionRefused
+from app.areas.models import ActionArea
 from app.attachments.models import Attachment
 from app.audit import service as audit
 from app.audit.models import AuditEvent
@@ -252,12 +253,14 @@ def scoring_for(session: Session, application: Application) -> Scoring:
         )
         for criterion in period.criteria
     ]  # fmt: skip
-    threshold = (
-        action_area.pass_threshold_points
-        if action_area.pass_threshold_points is not None
-        else period.pass_threshold_points
-    )
-    return Scoring(lines, threshold)
+    return Scoring(lines, threshold_for(action_area))
+
+
+def threshold_for(action_area: ActionArea) -> int:
+    """The points a project must reach: the action area's own threshold, or the period's."""
+    if action_area.pass_threshold_points is not None:
+        return action_area.pass_threshold_points
+    return action_area.period.pass_threshold_points
 
 
 def save_scores(

@@ -39,7 +39,12 @@ def _datetime(value: datetime | None, fmt: str = "d MMM y HH:mm") -> str:
 
 
 def _percent(value: Decimal) -> str:
-    return f"{format_decimal(value, '#,##0.0', locale=get_settings().default_locale)} %"
+    return f"{_one_decimal(value)} %"
+
+
+def _one_decimal(value: Decimal) -> str:
+    """Points and averages: "657,5"."""
+    return format_decimal(value, "#,##0.0", locale=get_settings().default_locale)
 
 
 def _deadline(value: datetime) -> str:
@@ -52,6 +57,7 @@ templates.env.filters["money"] = format_money
 templates.env.filters["kronor_input"] = format_kronor_input
 templates.env.filters["deadline"] = _deadline
 templates.env.filters["percent"] = _percent
+templates.env.filters["one_decimal"] = _one_decimal
 templates.env.filters["org_number"] = format_org_number
 templates.env.filters["legal_form"] = lambda value: LegalForm(value).label
 templates.env.filters["bankgiro"] = format_bankgiro

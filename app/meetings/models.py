@@ -120,6 +120,9 @@ class AgendaItem(Base):
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     title: Mapped[str] = mapped_column(String(300))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The board's yes/no on each basic condition (grundkrav), by key; all must be yes before
+    # the criteria are scored.
+    basic_conditions: Mapped[dict[str, bool] | None] = mapped_column(JSON)
     outcome: Mapped[ItemOutcome | None] = mapped_column(
         enum_column_type(ItemOutcome, "item_outcome")
     )

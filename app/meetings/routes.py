@@ -81,12 +81,14 @@ def _acting_member(
 
 def _item_views(session: Session, meeting: Meeting, user: User) -> list[dict[str, object]]:
     own = _own_seat(session, user)
+    places = service.ranking(session, meeting)
     views = []
     for item in meeting.items:
         application = item.application
         conflicted = bool(own and any(c.member_id == own.id
                                       for c in service.conflicts(session, item)))  # fmt: skip
         who = service.who_decides(session, item) if application else None
+        scoring = service.board_scoring(session, item) if application else None
         views.append({
             "item": item,
             "application": application,
@@ -98,6 +100,10 @@ def _item_views(session: Session, meeting: Meeting, user: User) -> list[dict[str
             "scoring": casework.scoring_for(session, application)
             if application and not conflicted else None,
             "who": who,
+            "board_scoring": scoring,
+            "place": places.get(item.id),
+            "may_score": bool(own and who and not conflicted
+                              and own.id in {s.member_id for s in who.voters}),
             "tally": service.tally(session, item, who) if who else None,
             "outcomes": list(service.OUTCOMES[application.kind]) if application else [],
         })  # fmt: skip
@@ -136,6 +142,7 @@ def _page(
             "corrections": service.corrections(session, meeting),
             "alert": alert, "errors": errors or {}, "values": values or {},
             "Status": MeetingStatus, "ItemOutcome": ItemOutcome,
+            "basic_conditions": service.BASIC_CONDITIONS,
         },
         status_code=status_code,
     )  # fmt: skip
@@ -294,6 +301,26 @@ def cast_vote(
 
     return _act(request, session, user, meeting, action, thanks="Rösten är registrerad.",
                 anchor=f"#item-{item.id}")  # fmt: skip
+
+
+@pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/scores")
+def score_item(
+    request: Request, session: DbSession, user: BoardReader, meeting_id: RecordId,
+    item_id: RecordId, raw: PostedForm,
+) -> Response:  # fmt: skip
+    """A member's own scores, or (``joint``) the board's joint scores recorded by the chair."""
+    meeting = _meeting(session, user, meeting_id)
+    item = _item(meeting, item_id)
+    joint = raw.get("joint") == "1"
+
+    def action() -> FormResult:
+        if joint and Role.LAG_CHAIR not in user.roles:
+            raise CaseError("Bara ordföranden registrerar styrelsens gemensamma poäng.")
+        member = None if joint else _acting_member(session, user, meeting, {})
+        return service.score_item(session, actor_for(user), item, member, raw)
+
+    return _act(request, session, user, meeting, action, thanks="Poängen är sparade.",
+                anchor=f"#item-{item.id}", form=f"score{item.id}", raw=raw)  # fmt: skip
 
 
 @pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/decision")

@@ -8,7 +8,9 @@ under the same budget lock as every other decision, and the cases move on.
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
+from babel.numbers import format_decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +22,7 @@ from app.audit.service import Actor
 from app.auth.models import Role
 from app.board.models import BoardMember
 from app.board.rules import Participation, Seat, Situation, participation
-from app.casework.service import CaseError, check_transition
+from app.casework.service import CaseError, check_transition, threshold_for
 from app.config import Settings
 from app.core.forms import FieldError, FormResult, iso_date, optional_text, required, validate_form
 from app.core.money import format_money, parse_kronor
@@ -35,6 +37,7 @@ from app.meetings.models import (
     Attendance,
     ConflictDeclaration,
     ItemOutcome,
+    ItemScore,
     Meeting,
     MeetingStatus,
     MinutesCorrection,
@@ -345,6 +348,157 @@ def who_decides(session: Session, item: AgendaItem) -> Participation:
     return participation(situation(session, item))
 
 
+# --- The board's scoring ---
+
+# Grundkrav: yes/no questions the board answers before scoring; all must be yes. (Configurable
+# per area with the area settings; these are Leader Södermanland's.)
+BASIC_CONDITIONS = (
+    ("strategy", "Projektet bidrar till målen i områdets strategi"),
+    ("leader_method", "Projektet följer Leadermetoden (lokalt, underifrån, samverkan)"),
+    ("area", "Projektet genomförs i och gynnar Leaderområdet"),
+)
+
+
+@dataclass(frozen=True)
+class BoardScoreLine:
+    criterion_id: int
+    name: str
+    weight: int
+    max_points: int
+    joint: int | None  # the board's joint points, recorded by the chair
+    by_members: tuple[int, ...]  # members' own points
+
+    @property
+    def points(self) -> Decimal | None:
+        """The joint points if recorded, otherwise the mean of the members' points."""
+        if self.joint is not None:
+            return Decimal(self.joint)
+        if not self.by_members:
+            return None
+        return Decimal(sum(self.by_members)) / len(self.by_members)
+
+
+@dataclass(frozen=True)
+class BoardScoring:
+    lines: list[BoardScoreLine]
+    threshold: int
+    basic: dict[str, bool]
+
+    @property
+    def basic_ok(self) -> bool:
+        return all(self.basic.get(key) is True for key, _ in BASIC_CONDITIONS)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.lines) and all(line.points is not None for line in self.lines)
+
+    @property
+    def total(self) -> Decimal:
+        return sum(((line.points or 0) * line.weight for line in self.lines), Decimal(0))
+
+    @property
+    def passes(self) -> bool:
+        return self.basic_ok and self.complete and self.total >= self.threshold
+
+
+def board_scoring(session: Session, item: AgendaItem) -> BoardScoring:
+    application = item.application
+    if application is None:
+        raise CaseError("Punkten har inget ärende att poängsätta.")
+    scores = list(session.scalars(select(ItemScore).where(ItemScore.item_id == item.id)))
+    lines = [
+        BoardScoreLine(
+            criterion.id, criterion.name, criterion.weight, criterion.max_points,
+            next((s.points for s in scores
+                  if s.criterion_id == criterion.id and s.member_id is None), None),
+            tuple(s.points for s in scores
+                  if s.criterion_id == criterion.id and s.member_id is not None),
+        )
+        for criterion in application.action_area.period.criteria
+    ]  # fmt: skip
+    return BoardScoring(lines, threshold_for(application.action_area), item.basic_conditions or {})
+
+
+def ranking(session: Session, meeting: Meeting) -> dict[int, int]:
+    """Place per item among the meeting's competing applications in the same action area, by
+    the board's weighted total (1 = highest); unscored items have no place."""
+    totals: dict[int, list[tuple[Decimal, int]]] = {}
+    for item in meeting.items:
+        if item.application is None:
+            continue
+        scoring = board_scoring(session, item)
+        if scoring.complete:
+            totals.setdefault(item.application.action_area_id, []).append((scoring.total, item.id))
+    places = {}
+    for competing in totals.values():
+        for place, (_, item_id) in enumerate(sorted(competing, key=lambda t: -t[0]), 1):
+            places[item_id] = place
+    return places
+
+
+def score_item(
+    session: Session, actor: Actor, item: AgendaItem, member: BoardMember | None,
+    raw: dict[str, str],
+) -> FormResult:  # fmt: skip
+    """Points per criterion (``points_<id>``) with a justification, by a member taking part in
+    the item or — with no member — the board's joint score recorded by the chair; the joint
+    score also answers the basic conditions (``basic_<key>`` = yes/no)."""
+    _ensure_status(item.meeting, MeetingStatus.PLANNED, MeetingStatus.OPEN)
+    if item.decided_at is not None:
+        raise CaseError("Punkten är redan beslutad.")
+    if member is not None and member.id in situation(session, item).conflicted:
+        raise CaseError(f"{member.full_name} har anmält jäv och får inte poängsätta ärendet.")
+    scoring = board_scoring(session, item)
+    result = FormResult(raw=dict(raw))
+    cleaned: dict[int, tuple[int, str]] = {}
+    for line in scoring.lines:
+        text = raw.get(f"points_{line.criterion_id}", "").strip()
+        why = raw.get(f"justification_{line.criterion_id}", "").strip()
+        if not text and not why:
+            continue
+        if not (text.isascii() and text.isdigit()) or int(text) > line.max_points:
+            result.errors[f"points_{line.criterion_id}"] = (
+                f"Ange ett heltal från 0 till {line.max_points}."
+            )
+        elif not why or len(why) > 3000:
+            result.errors[f"justification_{line.criterion_id}"] = (
+                "Motivera poängen." if not why else "Högst 3000 tecken."
+            )
+        else:
+            cleaned[line.criterion_id] = (int(text), why)
+    basic = dict(item.basic_conditions or {})
+    if member is None:
+        for key, _ in BASIC_CONDITIONS:
+            answer = raw.get(f"basic_{key}", "")
+            if answer in ("yes", "no"):
+                basic[key] = answer == "yes"
+    if not result.ok:
+        return result
+    existing = {
+        s.criterion_id: s
+        for s in session.scalars(
+            select(ItemScore).where(
+                ItemScore.item_id == item.id,
+                ItemScore.member_id.is_(None) if member is None
+                else ItemScore.member_id == member.id,
+            )
+        )
+    }  # fmt: skip
+    for criterion_id, (points, why) in cleaned.items():
+        score = existing.get(criterion_id) or ItemScore(
+            item_id=item.id, member_id=member.id if member else None, criterion_id=criterion_id
+        )
+        score.points, score.justification, score.scored_at = points, why, utcnow()
+        session.add(score)
+    item.basic_conditions = basic
+    session.flush()
+    _touch(item.meeting)
+    who = member.full_name if member else "Styrelsens gemensamma poäng"
+    _record(session, actor, item.meeting, "item_scored",
+            f"Punkt {item.position}: {who} poängsatte {len(cleaned)} kriterier")  # fmt: skip
+    return result
+
+
 # --- Votes and the decision ---
 
 
@@ -443,6 +597,14 @@ def decide_item(
             + application.kind.label.lower()
             + "."
         )
+    if result.ok and outcome is ItemOutcome.PRIORITISED:
+        scoring = board_scoring(session, item)
+        if not scoring.passes:
+            result.errors["outcome"] = (
+                "Ett Leaderprojekt prioriteras först när alla grundkrav är uppfyllda och "
+                f"poängen når gränsen {scoring.threshold} "
+                f"(nu {format_decimal(scoring.total, '#,##0.0', locale='sv_SE')})."
+            )
     if result.ok:
         _check_amount(session, meeting, application, outcome, amount, result)
     counted = tally(session, item, who)

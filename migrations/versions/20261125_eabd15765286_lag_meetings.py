@@ -79,6 +79,7 @@ def upgrade() -> None:
     sa.Column('application_id', sa.Integer(), nullable=True),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('basic_conditions', sa.JSON(), nullable=True),
     sa.Column('outcome', sa.Enum('prioritised', 'not_prioritised', 'approved', 'partly_approved', 'rejected', 'postponed', name='item_outcome', native_enum=False, create_constraint=True, length=32), nullable=True),
     sa.Column('amount_ore', sa.BigInteger(), nullable=True),
     sa.Column('motivation', sa.Text(), nullable=False),
