@@ -12,6 +12,7 @@ from app.applications.models import Application, ApplicationKind, ApplicationSta
 from app.areas.models import SelectionCriterion
 from app.casework.service import CaseError
 from app.decisions.models import Decision, DecisionBody
+from app.email.models import OutboxMessage
 from app.ledger.service import application_balance
 from app.meetings import service
 from app.meetings.models import ItemOutcome, Meeting, MeetingStatus
@@ -237,6 +238,7 @@ def test_adjusting_the_minutes_carries_the_decisions_out(
         status=ApplicationStatus.READY_FOR_DECISION,
     )  # fmt: skip
     project.reference = "PRJ-2026-0042"
+    project.contact_email, project.contact_name = "projekt@example.se", "Kim Projekt"
     later = ready(db, area, title="Väntar")
     items = [service.add_application(db, area.actor, meeting, a, OFFICE)
              for a in (small, project, later)]  # fmt: skip
@@ -265,6 +267,8 @@ def test_adjusting_the_minutes_carries_the_decisions_out(
     assert project.status is ApplicationStatus.PRIORITISED
     assert application_balance(db, project).reserved_ore == 850_000_00
     assert later.status is ApplicationStatus.READY_FOR_DECISION
+    told = {m.application_id: m.kind for m in db.scalars(select(OutboxMessage))}
+    assert told == {small.id: "decision", project.id: "board_outcome", later.id: "board_outcome"}
     decision = db.scalar(select(Decision).where(Decision.application_id == small.id))
     assert decision.body is DecisionBody.LAG and decision.letter_attachment_id is not None
     assert meeting.status is MeetingStatus.ADJUSTED

@@ -12,6 +12,8 @@ from app.board.models import Sector
 from app.core.clock import local_today
 from app.core.navigation import BOARD
 from app.core.templates import render
+from app.meetings import service as meetings
+from app.meetings.models import MeetingStatus
 
 pages = APIRouter(include_in_schema=False)
 
@@ -25,6 +27,12 @@ def board_start(request: Request, session: DbSession, user: BoardReader) -> Resp
         "board/board.html",
         {
             "composition": service.composition(session, user.area_id, local_today()),
+            # Mina möten: what is coming up, and what waits for its minutes.
+            "meetings": [
+                m
+                for m in meetings.meetings_in_area(session, user.area_id)
+                if m.held_on >= local_today() or m.status is not MeetingStatus.ADJUSTED
+            ],
             "sectors": list(Sector),
             "limit": service.BALANCE_LIMIT_PERCENT,
         },

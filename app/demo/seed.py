@@ -27,11 +27,13 @@ from app.areas.models import ActionArea, Area, ProgrammePeriod, SelectionCriteri
 from app.audit.models import AuditEvent
 from app.audit.service import Actor
 from app.auth.models import Role, User, UserRole
-from app.auth.service import hash_password
+from app.auth.service import actor_for, hash_password
 from app.board.models import BoardMember, BoardRole, Sector
 from app.core.identifiers import luhn_valid
 from app.ledger.models import LedgerKind
 from app.ledger.service import record_entry
+from app.meetings import service as meetings
+from app.meetings.models import Meeting, MeetingStatus
 from app.organisations.models import LegalForm, Organisation
 from app.umbrellas.models import DecisionBody, UmbrellaProject
 
@@ -114,7 +116,28 @@ def load_demo(session: Session, password: str) -> bool:
     )
     orgs = _organisations(session, area)
     _leader_projects(session, actor, area, period, {"1": nar, "2": inn, "3": bol}, orgs, users)
+    _next_meeting(session, area, users)
     return True
+
+
+def _next_meeting(session: Session, area: Area, users: dict[Role, User]) -> None:
+    """The board's next meeting, planned by the office, with the case that is ready for it."""
+    office = actor_for(users[Role.HANDLER])
+    meeting = Meeting(
+        area_id=area.id, held_on=date(2026, 12, 10), starts_at="18:00",
+        place="Bygdegården i Forssjö och via länk", secretary_name=office.label,
+        status=MeetingStatus.PLANNED,
+    )  # fmt: skip
+    session.add(meeting)
+    session.flush()
+    ready = session.scalars(
+        select(Application).where(
+            Application.area_id == area.id,
+            Application.status == ApplicationStatus.READY_FOR_DECISION,
+        )
+    )
+    for application in ready:
+        meetings.add_application(session, office, meeting, application, frozenset({"handler"}))
 
 
 def _users(session: Session, area: Area, password: str) -> dict[Role, User]:

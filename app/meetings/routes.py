@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.applications.models import Application, ApplicationStatus
+from app.areas.service import current_period
 from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import Role, User
 from app.auth.service import actor_for
@@ -23,6 +24,7 @@ from app.core.forms import FormResult, PostedForm
 from app.core.navigation import BOARD
 from app.core.params import RecordId, parse_record_id
 from app.core.templates import render
+from app.ledger import service as ledger
 from app.meetings import service
 from app.meetings.models import AgendaItem, ItemOutcome, Meeting, MeetingStatus, VoteChoice
 
@@ -127,6 +129,7 @@ def _page(
         .order_by(Application.reference)
     ).all()
     on_agenda = {item.application_id for item in meeting.items}
+    period = current_period(session, meeting.area_id, meeting.held_on)
     return render(
         request, "meetings/meeting.html",
         {
@@ -143,6 +146,8 @@ def _page(
             "alert": alert, "errors": errors or {}, "values": values or {},
             "Status": MeetingStatus, "ItemOutcome": ItemOutcome,
             "basic_conditions": service.BASIC_CONDITIONS,
+            # The meeting pack's budget situation per insatsområde and pot.
+            "budget": ledger.overview(session, period) if period else None,
         },
         status_code=status_code,
     )  # fmt: skip

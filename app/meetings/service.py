@@ -29,8 +29,10 @@ from app.core.money import format_money, parse_kronor
 from app.db import utcnow
 from app.decisions import service as decisions
 from app.decisions.models import DecisionBody, DecisionOutcome
+from app.email.service import enqueue
 from app.ledger import service as ledger
 from app.ledger.models import LedgerKind
+from app.meetings import messages
 from app.meetings.minutes import render_minutes
 from app.meetings.models import (
     AgendaItem,
@@ -761,6 +763,7 @@ def adjust_minutes(
                 reserved += item.amount_ore or 0
         except ledger.BudgetError as exc:
             raise CaseError(f"{application.reference}: {exc.message}") from None
+        letter = False
         if item.outcome is ItemOutcome.PRIORITISED or item.outcome is ItemOutcome.POSTPONED:
             workflow.apply(session, actor, application, name, BOARD,
                            summary=f"LAG-mötet {meeting.held_on}: {item.outcome.label.lower()}",
@@ -775,7 +778,13 @@ def adjust_minutes(
             committed += item.amount_ore or 0
             if application.kind is ApplicationKind.SMALL_GRANT:
                 decisions.issue_letter(session, settings, actor, application, decision)
+                letter = True
             count += 1
+        if not letter and application.contact_email:
+            subject, body = messages.board_outcome(application, item, meeting)
+            enqueue(session, to=application.contact_email, subject=subject, body=body,
+                    kind="board_outcome", area_id=application.area_id,
+                    application_id=application.id)  # fmt: skip
         touch(application)
         item.effected_at = utcnow()
     meeting.status, meeting.adjusted_at = MeetingStatus.ADJUSTED, utcnow()
