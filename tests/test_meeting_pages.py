@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications.models import ApplicationStatus
 from app.auth.models import Role
+from app.board.models import BoardMember
 from app.core.clock import local_today
 from app.meetings.models import Meeting, MeetingStatus
 from tests.factories import AreaSetup, make_board, make_small_grant_case
@@ -59,3 +61,34 @@ def test_a_member_may_not_run_the_meeting(db: Session, client: TestClient, area)
     refused = post_form(client, "/board/meetings", {"held_on": str(local_today()), "place": "X"},
                         follow_redirects=False)  # fmt: skip
     assert refused.status_code == 403
+
+
+def test_the_manager_keeps_the_member_register(db: Session, client: TestClient, area) -> None:
+    board = make_board(db, area)
+    db.commit()
+    login(client, area.users[Role.MANAGER].email)
+    refused = post_form(client, "/board/members", {
+        "full_name": "Ny Ersättare", "sector": "public", "role": "member",
+        "term_start": "2026-01-01", "term_end": "2025-12-31",
+        "substitute_for": str(board["public1"].id),
+    })  # fmt: skip
+    assert refused.status_code == 400
+    text = text_of(refused)
+    assert "Mandatet kan inte sluta innan det börjar." in text
+    assert "Bara en ersättare ersätter en ledamot." in text
+    assert 'value="Ny Ersättare"' in refused.text  # what was typed is kept
+    added = post_form(client, "/board/members", {
+        "full_name": "Ny Ersättare", "sector": "public", "role": "substitute",
+        "term_start": "2026-01-01", "substitute_for": str(board["public1"].id),
+    }, follow_redirects=False)  # fmt: skip
+    assert added.status_code == 303
+    member = db.scalar(select(BoardMember).where(BoardMember.full_name == "Ny Ersättare"))
+    assert member.substitute_for_id == board["public1"].id
+    ended = post_form(client, f"/board/members/{board['public3'].id}/end",
+                      {"last_day": "2026-06-30"}, follow_redirects=False)  # fmt: skip
+    assert ended.status_code == 303
+    db.refresh(board["public3"])
+    assert board["public3"].term_end.isoformat() == "2026-06-30"
+    client.cookies.clear()
+    login(client, area.users[Role.LAG_MEMBER].email)
+    assert post_form(client, "/board/members", {}, follow_redirects=False).status_code == 403

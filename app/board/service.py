@@ -7,11 +7,26 @@ standing composition, which must already keep every interest group at or below t
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import service as audit
+from app.audit.service import Actor
+from app.auth.models import User
 from app.board.models import BoardMember, BoardRole, Sector
+from app.core.forms import (
+    FieldError,
+    FormResult,
+    Validator,
+    iso_date,
+    optional,
+    optional_text,
+    required,
+    validate_form,
+)
+from app.core.params import parse_record_id
 
 # The share of votes no interest group may exceed (configurable per area in a later issue).
 BALANCE_LIMIT_PERCENT = Decimal(49)
@@ -59,3 +74,84 @@ def composition(session: Session, area_id: int, today: date) -> Composition:
         if member.role is not BoardRole.SUBSTITUTE:
             counts[member.sector] += 1
     return Composition(members=members, ordinary_by_sector=counts)
+
+
+def _choice(enum_type: type[Sector] | type[BoardRole], message: str) -> Validator:
+    def check(value: str) -> Sector | BoardRole:
+        try:
+            return enum_type(value)
+        except ValueError:
+            raise FieldError(message) from None
+
+    return check
+
+
+MEMBER_VALIDATORS: dict[str, Validator] = {
+    "full_name": required("Ange ledamotens namn."),
+    "represents": optional_text(200),
+    "sector": _choice(Sector, "Välj intressegrupp."),
+    "role": _choice(BoardRole, "Välj roll."),
+    "term_start": iso_date("Ange när mandatet börjar."),
+    "term_end": optional(iso_date("Ange när mandatet slutar.")),
+    "user": optional_text(12),
+    "substitute_for": optional_text(12),
+}
+
+
+def add_member(
+    session: Session, actor: Actor, area_id: int, raw: dict[str, str]
+) -> tuple[BoardMember | None, FormResult]:
+    """A seat on the board for a term, optionally tied to a login (so the member can declare jäv
+    and vote from their own device) and, for an ersättare, to the member they stand in for."""
+    result = validate_form(MEMBER_VALIDATORS, raw)
+    cleaned, errors = result.cleaned, result.errors
+    start, end = cleaned.get("term_start"), cleaned.get("term_end")
+    if start and end and end < start:
+        errors["term_end"] = "Mandatet kan inte sluta innan det börjar."
+    user_id = substitute_for_id = None
+    if cleaned.get("user"):
+        user = _in_area(session, User, cleaned["user"], area_id)
+        if user is None:
+            errors["user"] = "Välj en inloggning i området."
+        else:
+            user_id = user.id
+    if cleaned.get("substitute_for"):
+        ordinary = _in_area(session, BoardMember, cleaned["substitute_for"], area_id)
+        if ordinary is None or not ordinary.role.is_ordinary:
+            errors["substitute_for"] = "Välj en ordinarie ledamot."
+        elif cleaned.get("role") is not BoardRole.SUBSTITUTE:
+            errors["substitute_for"] = "Bara en ersättare ersätter en ledamot."
+        else:
+            substitute_for_id = ordinary.id
+    if errors:
+        return None, result
+    member = BoardMember(
+        area_id=area_id, full_name=cleaned["full_name"], represents=cleaned["represents"],
+        sector=cleaned["sector"], role=cleaned["role"], term_start=start, term_end=end,
+        user_id=user_id, substitute_for_id=substitute_for_id,
+    )  # fmt: skip
+    session.add(member)
+    session.flush()
+    audit.record(session, actor, area_id=area_id, entity_type="board_member",
+                 entity_id=member.id, action="created",
+                 summary=f"{member.full_name} ({member.role.label.lower()}, "
+                 f"{member.sector.label.lower()}) invald från {start.isoformat()}")  # fmt: skip
+    return member, result
+
+
+def end_term(session: Session, actor: Actor, member: BoardMember, last_day: date) -> None:
+    """A member leaves the board: the seat is kept (minutes name them), the term ends."""
+    if last_day < member.term_start:
+        raise ValueError("Mandatet kan inte sluta innan det börjar.")
+    member.term_end = last_day
+    audit.record(session, actor, area_id=member.area_id, entity_type="board_member",
+                 entity_id=member.id, action="term_ended",
+                 summary=f"{member.full_name}s mandat slutar {last_day.isoformat()}")  # fmt: skip
+
+
+def _in_area(session: Session, model: Any, raw_id: str, area_id: int) -> Any:
+    try:
+        record = session.get(model, parse_record_id(raw_id))
+    except ValueError:
+        return None
+    return record if record is not None and record.area_id == area_id else None
