@@ -87,8 +87,10 @@ def _item_views(session: Session, meeting: Meeting, user: User) -> list[dict[str
     views = []
     for item in meeting.items:
         application = item.application
-        conflicted = bool(own and any(c.member_id == own.id
-                                      for c in service.conflicts(session, item)))  # fmt: skip
+        # Jäv is on the case: one declared at an earlier meeting (the case was postponed) still
+        # keeps the office's internal assessment from the member.
+        conflicted = bool(own and application
+                          and service.has_conflict(session, application.id, own))  # fmt: skip
         who = service.who_decides(session, item) if application else None
         scoring = service.board_scoring(session, item) if application else None
         views.append({
