@@ -548,7 +548,7 @@ def test_a_member_reads_the_meeting_and_acts_only_for_themselves(
     joint = {"joint": "1", **{f"basic_{key}": "yes" for key, _ in service.BASIC_CONDITIONS}}
     refused(
         post_form(member, url(meeting, f"/items/{item.id}/scores"), joint),
-        "Bara ordföranden registrerar styrelsens gemensamma poäng.",
+        "Bara ordföranden eller sekreteraren registrerar styrelsens gemensamma poäng.",
     )
     forbidden = {
         f"/items/{item.id}/decision": APPROVE,

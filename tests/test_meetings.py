@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationKind, ApplicationStatus
 from app.areas.models import SelectionCriterion
+from app.audit.service import Actor
+from app.auth.models import Role
 from app.casework.service import CaseError
 from app.decisions.models import Decision, DecisionBody
 from app.email.models import OutboxMessage
@@ -310,6 +312,9 @@ def test_members_score_unless_they_have_jav_and_the_board_ranks_competitors(
     second = service.add_application(db, area.actor, meeting, ready(db, area, title="Två"),
                                      OFFICE)  # fmt: skip
     service.declare_conflict(db, area.actor, first, board["civil3"], "Jävig")
+    attend(db, area, meeting, board, *ALL_ORDINARY[:-1])  # Eva Turism is away
+    with pytest.raises(CaseError, match="Eva Turism deltar inte i ärendet"):
+        service.score_item(db, area.actor, first, board["business3"], {})
     with pytest.raises(CaseError, match="har anmält jäv och får inte poängsätta"):
         service.score_item(db, area.actor, first, board["civil3"], {})
     for member, points in ((board["chair"], "9"), (board["public1"], "6")):
@@ -324,3 +329,27 @@ def test_members_score_unless_they_have_jav_and_the_board_ranks_competitors(
     assert scoring.total == Decimal("7.5") * 60 + 5 * 40  # the members' mean: 650
     assert joint_score(db, area, second, 9, 9).ok  # 900
     assert service.ranking(db, meeting) == {second.id: 1, first.id: 2}
+
+
+def test_jav_follows_the_case_to_a_later_meeting_and_keeps_the_chair_out(
+    db, settings, area, meeting, board
+) -> None:
+    case = ready(db, area)
+    first = service.add_application(db, area.actor, meeting, case, OFFICE)
+    service.declare_conflict(db, area.actor, first, board["chair"], "Ordförande i föreningen")
+    attend(db, area, meeting, board, *ALL_ORDINARY)
+    service.open_meeting(db, area.actor, meeting)
+    chair = Actor("Maria Ordförande", user_id=area.users[Role.LAG_CHAIR].id, area_id=area.area.id)
+    with pytest.raises(CaseError, match="Du har anmält jäv i punkten och kan inte leda den"):
+        service.decide_item(db, chair, first, {"outcome": "postponed", "motivation": "x"})
+    vote_all(db, area, first, board)
+    assert service.decide_item(db, area.actor, first, {  # the secretary records it
+        "outcome": "postponed", "motivation": "Offert saknas.",
+    }).ok  # fmt: skip
+    service.close_meeting(db, area.actor, meeting, [board["civil2"].id, board["public2"].id])
+    service.adjust_minutes(db, settings, area.actor, meeting)
+    later, _ = service.create_meeting(db, area.actor, area.area.id,
+                                      {"held_on": "2027-01-14", "place": "Kommunhuset"},
+                                      today=TODAY)  # fmt: skip
+    again = service.add_application(db, area.actor, later, case, OFFICE)
+    assert [c.member_id for c in service.conflicts(db, again)] == [board["chair"].id]

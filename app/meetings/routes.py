@@ -37,8 +37,8 @@ Organiser = Annotated[User, Depends(require_roles(Role.LAG_CHAIR, Role.HANDLER, 
 Chair = Annotated[User, Depends(require_roles(Role.LAG_CHAIR))]
 
 
-def _meeting(session: Session, user: User, meeting_id: int) -> Meeting:
-    meeting = service.get_meeting(session, user.area_id, meeting_id)
+def _meeting(session: Session, user: User, meeting_id: int, *, for_change: bool = False) -> Meeting:
+    meeting = service.get_meeting(session, user.area_id, meeting_id, for_change=for_change)
     if meeting is None:
         raise HTTPException(status_code=404)
     return meeting
@@ -231,7 +231,7 @@ def item_panel(
 def add_item(
     request: Request, session: DbSession, user: Organiser, meeting_id: RecordId, raw: PostedForm
 ) -> Response:
-    meeting = _meeting(session, user, meeting_id)
+    meeting = _meeting(session, user, meeting_id, for_change=True)
     roles = frozenset(role.value for role in user.roles)
 
     def action() -> None:
@@ -255,7 +255,7 @@ def add_item(
 def attendance(
     request: Request, session: DbSession, user: Organiser, meeting_id: RecordId, raw: PostedForm
 ) -> Response:
-    meeting = _meeting(session, user, meeting_id)
+    meeting = _meeting(session, user, meeting_id, for_change=True)
 
     def action() -> None:
         try:
@@ -272,7 +272,7 @@ def attendance(
 def open_meeting(
     request: Request, session: DbSession, user: Organiser, meeting_id: RecordId
 ) -> Response:
-    meeting = _meeting(session, user, meeting_id)
+    meeting = _meeting(session, user, meeting_id, for_change=True)
     return _act(request, session, user, meeting,
                 lambda: service.open_meeting(session, actor_for(user), meeting),
                 thanks="Mötet är öppnat.")  # fmt: skip
@@ -283,7 +283,7 @@ def declare_conflict(
     request: Request, session: DbSession, user: BoardReader, meeting_id: RecordId,
     item_id: RecordId, raw: PostedForm,
 ) -> Response:  # fmt: skip
-    meeting = _meeting(session, user, meeting_id)
+    meeting = _meeting(session, user, meeting_id, for_change=True)
     item = _item(meeting, item_id)
 
     def action() -> None:
@@ -299,7 +299,7 @@ def cast_vote(
     request: Request, session: DbSession, user: BoardReader, meeting_id: RecordId,
     item_id: RecordId, raw: PostedForm,
 ) -> Response:  # fmt: skip
-    meeting = _meeting(session, user, meeting_id)
+    meeting = _meeting(session, user, meeting_id, for_change=True)
     item = _item(meeting, item_id)
 
     def action() -> None:
@@ -316,13 +316,14 @@ def score_item(
     item_id: RecordId, raw: PostedForm,
 ) -> Response:  # fmt: skip
     """A member's own scores, or (``joint``) the board's joint scores recorded by the chair."""
-    meeting = _meeting(session, user, meeting_id)
+    meeting = _meeting(session, user, meeting_id, for_change=True)
     item = _item(meeting, item_id)
     joint = raw.get("joint") == "1"
 
     def action() -> FormResult:
-        if joint and Role.LAG_CHAIR not in user.roles:
-            raise CaseError("Bara ordföranden registrerar styrelsens gemensamma poäng.")
+        if joint and not user.has_any_role(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER):
+            raise CaseError("Bara ordföranden eller sekreteraren registrerar styrelsens "
+                            "gemensamma poäng.")  # fmt: skip
         member = None if joint else _acting_member(session, user, meeting, {})
         return service.score_item(session, actor_for(user), item, member, raw)
 
@@ -332,10 +333,10 @@ def score_item(
 
 @pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/decision")
 def decide_item(
-    request: Request, session: DbSession, user: Chair, meeting_id: RecordId, item_id: RecordId,
+    request: Request, session: DbSession, user: Organiser, meeting_id: RecordId, item_id: RecordId,
     raw: PostedForm,
 ) -> Response:  # fmt: skip
-    meeting = _meeting(session, user, meeting_id)
+    meeting = _meeting(session, user, meeting_id, for_change=True)
     item = _item(meeting, item_id)
     return _act(request, session, user, meeting,
                 lambda: service.decide_item(session, actor_for(user), item, raw),
@@ -347,7 +348,7 @@ def decide_item(
 def close_meeting(
     request: Request, session: DbSession, user: Chair, meeting_id: RecordId, raw: PostedForm
 ) -> Response:
-    meeting = _meeting(session, user, meeting_id)
+    meeting = _meeting(session, user, meeting_id, for_change=True)
 
     def action() -> None:
         try:
@@ -362,7 +363,7 @@ def close_meeting(
 
 @pages.post(MEETINGS + "/{meeting_id}/adjust")
 def adjust(request: Request, session: DbSession, user: Organiser, meeting_id: RecordId) -> Response:
-    meeting = _meeting(session, user, meeting_id)
+    meeting = _meeting(session, user, meeting_id, for_change=True)
 
     def action() -> None:
         service.adjust_minutes(session, request.app.state.settings, actor_for(user), meeting)
@@ -375,7 +376,7 @@ def adjust(request: Request, session: DbSession, user: Organiser, meeting_id: Re
 def correct(
     request: Request, session: DbSession, user: Organiser, meeting_id: RecordId, raw: PostedForm
 ) -> Response:
-    meeting = _meeting(session, user, meeting_id)
+    meeting = _meeting(session, user, meeting_id, for_change=True)
     return _act(request, session, user, meeting,
                 lambda: service.add_correction(session, actor_for(user), meeting,
                                                raw.get("text", "")),

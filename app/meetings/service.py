@@ -133,10 +133,16 @@ def meetings_in_area(session: Session, area_id: int) -> list[Meeting]:
     )
 
 
-def get_meeting(session: Session, area_id: int, meeting_id: int) -> Meeting | None:
-    return session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id, Meeting.area_id == area_id)
-    )
+def get_meeting(
+    session: Session, area_id: int, meeting_id: int, *, for_change: bool = False
+) -> Meeting | None:
+    """The meeting, if it is in the area. ``for_change`` locks its row: at a meeting many devices
+    write at once (votes, jäv, the chair's decisions), and one at a time per meeting keeps the
+    tally and the rules' checks consistent instead of failing a member's vote as stale."""
+    query = select(Meeting).where(Meeting.id == meeting_id, Meeting.area_id == area_id)
+    if for_change:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 def _ensure_status(meeting: Meeting, *allowed: MeetingStatus) -> None:
@@ -181,6 +187,21 @@ def add_application(
     )  # fmt: skip
     session.add(item)
     session.flush()
+    # Jäv follows the case, not the meeting: a member who declared it before stays out.
+    earlier = session.scalars(
+        select(ConflictDeclaration)
+        .join(AgendaItem, ConflictDeclaration.item_id == AgendaItem.id)
+        .where(AgendaItem.application_id == application.id, AgendaItem.id != item.id)
+        .order_by(ConflictDeclaration.declared_at)
+    )
+    carried: dict[int, ConflictDeclaration] = {}
+    for declaration in earlier:
+        carried.setdefault(declaration.member_id, declaration)
+    for declaration in carried.values():
+        session.add(ConflictDeclaration(
+            item_id=item.id, member_id=declaration.member_id, reason=declaration.reason,
+            declared_by_user_id=declaration.declared_by_user_id, declared_at=utcnow(),
+        ))  # fmt: skip
     _record(session, actor, meeting, "item_added", f"Ärende på dagordningen: {item.title}")
     return item
 
@@ -330,6 +351,18 @@ def has_conflict(session: Session, application_id: int, member: BoardMember) -> 
     )
 
 
+def ensure_not_conflicted(session: Session, actor: Actor, item: AgendaItem) -> None:
+    """Whoever leads or records an item must not have jäv in it (a chair with jäv hands the item
+    to the vice chair or the secretary)."""
+    seat = session.scalar(
+        select(BoardMember).where(
+            BoardMember.user_id == actor.user_id, BoardMember.area_id == item.area_id
+        )
+    ) if actor.user_id else None  # fmt: skip
+    if seat is not None and seat.id in situation(session, item).conflicted:
+        raise CaseError("Du har anmält jäv i punkten och kan inte leda den.")
+
+
 def situation(session: Session, item: AgendaItem) -> Situation:
     meeting = item.meeting
     present = {member_id for member_id, here in attendance(session, meeting).items() if here}
@@ -450,6 +483,12 @@ def score_item(
         raise CaseError("Punkten är redan beslutad.")
     if member is not None and member.id in situation(session, item).conflicted:
         raise CaseError(f"{member.full_name} har anmält jäv och får inte poängsätta ärendet.")
+    if member is not None and member.id not in {
+        seat.member_id for seat in who_decides(session, item).voters
+    }:
+        raise CaseError(f"{member.full_name} deltar inte i ärendet och kan inte poängsätta det.")
+    if member is None:
+        ensure_not_conflicted(session, actor, item)
     scoring = board_scoring(session, item)
     result = FormResult(raw=dict(raw))
     cleaned: dict[int, tuple[int, str]] = {}
@@ -585,6 +624,7 @@ def decide_item(
         raise CaseError("Punkten har inget ärende att besluta om.")
     if item.decided_at is not None:
         raise CaseError("Punkten är redan beslutad.")
+    ensure_not_conflicted(session, actor, item)
     who = who_decides(session, item)
     if who.problems:
         raise CaseError(" ".join(who.problems))
