@@ -1,6 +1,7 @@
 """LAG meetings through the services: the agenda, attendance, jäv, votes, the refusal of a
 decision the rules do not allow, and the adjusted minutes that carry the decisions out."""
 
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -12,13 +13,20 @@ from app.applications.models import Application, ApplicationKind, ApplicationSta
 from app.areas.models import SelectionCriterion
 from app.audit.service import Actor
 from app.auth.models import Role
+from app.board.models import BoardMember
 from app.casework.service import CaseError
 from app.decisions.models import Decision, DecisionBody
 from app.email.models import OutboxMessage
 from app.ledger.service import application_balance
 from app.meetings import service
-from app.meetings.models import ItemOutcome, Meeting, MeetingStatus
-from tests.factories import AreaSetup, make_application, make_board, make_small_grant_case
+from app.meetings.models import AgendaItem, ItemOutcome, Meeting, MeetingStatus
+from tests.factories import (
+    AreaSetup,
+    make_application,
+    make_area,
+    make_board,
+    make_small_grant_case,
+)
 
 OFFICE = frozenset({"handler"})
 TODAY = date(2026, 11, 24)
@@ -353,3 +361,52 @@ def test_jav_follows_the_case_to_a_later_meeting_and_keeps_the_chair_out(
                                       today=TODAY)  # fmt: skip
     again = service.add_application(db, area.actor, later, case, OFFICE)
     assert [c.member_id for c in service.conflicts(db, again)] == [board["chair"].id]
+
+
+def make_area_for_votes(db: Session) -> tuple[int, int, list[int]]:
+    """An open meeting of the full board with one case on the agenda, committed."""
+    setup = make_area(db, "rostning")
+    board = make_board(db, setup)
+    meeting, _ = service.create_meeting(db, setup.actor, setup.area.id,
+                                        {"held_on": "2026-12-03", "place": "Bygdegården"},
+                                        today=TODAY)  # fmt: skip
+    item = service.add_application(db, setup.actor, meeting, ready(db, setup), OFFICE)
+    attend(db, setup, meeting, board, *ALL_ORDINARY)
+    service.open_meeting(db, setup.actor, meeting)
+    return meeting.id, item.id, [board[key].id for key in ALL_ORDINARY]
+
+
+def test_members_voting_at_the_same_moment_are_all_counted(committed_factory) -> None:
+    """Nine devices vote at once; every vote counts (writes wait for each other per meeting)."""
+    with committed_factory() as db:
+        setup = make_area_for_votes(db)
+        db.commit()
+        meeting_id, item_id, members = setup
+    barrier = threading.Barrier(len(members), timeout=60)
+    errors: list[str] = []
+
+    def vote(member_id: int) -> None:
+        with committed_factory() as db:
+            meeting = service.get_meeting(db, db.get(BoardMember, member_id).area_id, meeting_id)
+            db.commit()
+            barrier.wait()
+            try:
+                meeting = service.get_meeting(db, meeting.area_id, meeting_id, for_change=True)
+                item = next(i for i in meeting.items if i.id == item_id)
+                service.cast_vote(db, Actor("Ledamot"), item, db.get(BoardMember, member_id),
+                                  "for")  # fmt: skip
+                db.commit()
+            except Exception as exc:
+                db.rollback()
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=vote, args=(m,)) for m in members]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with committed_factory() as db:
+        item = db.get(AgendaItem, item_id)
+        counted = service.tally(db, item, service.who_decides(db, item))
+        assert (counted.votes_for, counted.missing) == (9, [])
