@@ -17,9 +17,9 @@ from app.audit.service import Actor
 from app.auth.models import User
 from app.board.models import BoardMember, BoardRole, Sector
 from app.core.forms import (
-    FieldError,
     FormResult,
     Validator,
+    choice,
     iso_date,
     optional,
     optional_text,
@@ -76,21 +76,11 @@ def composition(session: Session, area_id: int, today: date) -> Composition:
     return Composition(members=members, ordinary_by_sector=counts)
 
 
-def _choice(enum_type: type[Sector] | type[BoardRole], message: str) -> Validator:
-    def check(value: str) -> Sector | BoardRole:
-        try:
-            return enum_type(value)
-        except ValueError:
-            raise FieldError(message) from None
-
-    return check
-
-
 MEMBER_VALIDATORS: dict[str, Validator] = {
     "full_name": required("Ange ledamotens namn."),
     "represents": optional_text(200),
-    "sector": _choice(Sector, "Välj intressegrupp."),
-    "role": _choice(BoardRole, "Välj roll."),
+    "sector": choice(Sector, "Välj intressegrupp."),
+    "role": choice(BoardRole, "Välj roll."),
     "term_start": iso_date("Ange när mandatet börjar."),
     "term_end": optional(iso_date("Ange när mandatet slutar.")),
     "user": optional_text(12),

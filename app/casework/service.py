@@ -28,8 +28,16 @@ from app.casework.models import (
     ScoreProposal,
     Verdict,
 )
-from app.core.forms import FieldError, FormResult, required, validate_field, validate_form
-from app.core.money import format_money, parse_kronor
+from app.core.forms import (
+    FieldError,
+    FormResult,
+    choice,
+    optional_kronor,
+    required,
+    validate_field,
+    validate_form,
+)
+from app.core.money import format_money
 from app.db import utcnow
 from app.email.models import OutboxMessage
 from app.ledger.models import LedgerEntry
@@ -327,20 +335,9 @@ def save_scores(
 # --- Decision proposal ---
 
 
-def _outcome(value: str) -> ProposedOutcome:
-    try:
-        return ProposedOutcome(value)
-    except ValueError:
-        raise FieldError("Välj bevilja, bevilja delvis eller avslå.") from None
-
-
-def _optional_amount(value: str) -> int | None:
-    return parse_kronor(value, allow_zero=False) if value.strip() else None
-
-
 DECISION_VALIDATORS = {
-    "outcome": _outcome,
-    "amount": _optional_amount,
+    "outcome": choice(ProposedOutcome, "Välj bevilja, bevilja delvis eller avslå."),
+    "amount": optional_kronor,
     "motivation": required("Skriv en motivering.", max_length=5000),
 }
 

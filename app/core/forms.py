@@ -6,6 +6,7 @@ per-field HTMX check (as the user leaves a field) and the full check on submit, 
 never disagree.
 """
 
+import enum
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from fastapi import Depends, Request
 
 from app.core.identifiers import InvalidIdentifier
-from app.core.money import InvalidAmount
+from app.core.money import InvalidAmount, parse_kronor
 
 
 class FieldError(ValueError):
@@ -59,6 +60,24 @@ def email_address(value: str) -> str:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise FieldError("Ange en giltig e-postadress, t.ex. namn@forening.se.") from exc
+
+
+def choice(options: type[enum.Enum], message: str) -> Validator:
+    """One of an enum's values (a select or radio group); ``message`` when nothing valid was
+    chosen."""
+
+    def check(value: str) -> Any:
+        try:
+            return options(value)
+        except ValueError:
+            raise FieldError(message) from None
+
+    return check
+
+
+def optional_kronor(value: str) -> int | None:
+    """An amount in kronor that may be left empty (e.g. none when an application is rejected)."""
+    return parse_kronor(value, allow_zero=False) if value.strip() else None
 
 
 def optional(validator: Validator) -> Validator:

@@ -22,8 +22,15 @@ from app.casework.service import (
     ensure_checked,
 )
 from app.config import Settings
-from app.core.forms import FieldError, FormResult, iso_date, optional_text, validate_form
-from app.core.money import format_money, parse_kronor
+from app.core.forms import (
+    FormResult,
+    choice,
+    iso_date,
+    optional_kronor,
+    optional_text,
+    validate_form,
+)
+from app.core.money import format_money
 from app.db import utcnow
 from app.decisions import messages
 from app.decisions.letter import LetterContent, letter_html, letter_pdf
@@ -263,16 +270,9 @@ def issue_letter(
 # --- Jordbruksverket's formal decision on a Leader project ---
 
 
-def _authority_outcome(value: str) -> DecisionOutcome:
-    try:
-        return DecisionOutcome(value)
-    except ValueError:
-        raise FieldError("Välj beviljat, delvis beviljat eller avslag.") from None
-
-
 AUTHORITY_VALIDATORS = {
-    "outcome": _authority_outcome,
-    "amount": lambda value: parse_kronor(value, allow_zero=False) if value.strip() else None,
+    "outcome": choice(DecisionOutcome, "Välj beviljat, delvis beviljat eller avslag."),
+    "amount": optional_kronor,
     "decided_on": iso_date("Ange beslutsdatum."),
     "external_reference": optional_text(60),
     "motivation": optional_text(5000),

@@ -24,8 +24,16 @@ from app.board.models import BoardMember
 from app.board.rules import Participation, Seat, Situation, participation
 from app.casework.service import CaseError, check_transition, threshold_for
 from app.config import Settings
-from app.core.forms import FieldError, FormResult, iso_date, optional_text, required, validate_form
-from app.core.money import format_money, parse_kronor
+from app.core.forms import (
+    FormResult,
+    choice,
+    iso_date,
+    optional_kronor,
+    optional_text,
+    required,
+    validate_form,
+)
+from app.core.money import format_money
 from app.db import utcnow
 from app.decisions import service as decisions
 from app.decisions.models import DecisionBody, DecisionOutcome
@@ -592,20 +600,9 @@ def cast_vote(
     return vote
 
 
-def _amount(value: str) -> int | None:
-    return parse_kronor(value, allow_zero=False) if value.strip() else None
-
-
-def _outcome(value: str) -> ItemOutcome:
-    try:
-        return ItemOutcome(value)
-    except ValueError:
-        raise FieldError("Välj ett beslut.") from None
-
-
 DECISION_VALIDATORS = {
-    "outcome": _outcome,
-    "amount": _amount,
+    "outcome": choice(ItemOutcome, "Välj ett beslut."),
+    "amount": optional_kronor,
     "motivation": required("Skriv en motivering.", max_length=5000),
     "reservations": optional_text(3000),
 }

@@ -18,7 +18,13 @@ from app.applications.workflow import AS_APPLICANT
 from app.audit.service import Actor
 from app.casework.service import CaseError, check_transition
 from app.config import Settings
-from app.core.forms import FieldError, FormResult, iso_date, optional_text, validate_form
+from app.core.forms import (
+    FormResult,
+    choice,
+    iso_date,
+    optional_text,
+    validate_form,
+)
 from app.core.money import format_money, parse_kronor
 from app.db import utcnow
 from app.email.service import enqueue
@@ -38,15 +44,8 @@ GRANTED = frozenset(
 CLAIMABLE = GRANTED | {ApplicationStatus.FINAL_REPORT}
 
 
-def _kind(value: str) -> ClaimKind:
-    try:
-        return ClaimKind(value)
-    except ValueError:
-        raise FieldError("Välj delutbetalning eller slutbetalning.") from None
-
-
 VALIDATORS: dict[str, Any] = {
-    "kind": _kind,
+    "kind": choice(ClaimKind, "Välj delutbetalning eller slutbetalning."),
     "amount": lambda value: parse_kronor(value, allow_zero=False),
     "actual_costs": parse_kronor,
     "description": optional_text(3000),

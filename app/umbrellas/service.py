@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session, joinedload
 from app.areas.models import Area
 from app.audit import service as audit
 from app.audit.service import Actor
-from app.core.forms import FieldError, FormResult, iso_date, required, validate_form, whole_number
+from app.core.forms import (
+    FieldError,
+    FormResult,
+    choice,
+    iso_date,
+    required,
+    validate_form,
+    whole_number,
+)
 from app.core.money import format_kronor_input, format_money, parse_kronor
 from app.ledger.service import pot_balance
 from app.organisations.models import LegalForm
@@ -76,16 +84,6 @@ def _attachment_labels(value: str) -> list[str]:
     return list(dict.fromkeys(labels))  # no duplicates, order kept
 
 
-def _choice(enum_cls: type, message: str) -> Any:
-    def check(value: str) -> Any:
-        try:
-            return enum_cls(value)
-        except ValueError:
-            raise FieldError(message) from None
-
-    return check
-
-
 def _kronor(value: str) -> int:
     return parse_kronor(value)
 
@@ -103,7 +101,7 @@ CALL_VALIDATORS = {
     "call_closes_on": iso_date("Ange sista ansökningsdag."),
     "eligible_legal_forms": _legal_forms,
     "required_attachments": _attachment_labels,
-    "decision_body": _choice(DecisionBody, "Välj vem som beslutar."),
+    "decision_body": choice(DecisionBody, "Välj vem som beslutar."),
     "delegation_limit": _kronor,
 }
 
