@@ -82,7 +82,7 @@ def member(settings: Settings, session_factory, area: AreaSetup, board) -> Itera
 def meeting(db: Session, area: AreaSetup, board) -> Meeting:
     created, result = service.create_meeting(
         db, area.actor, area.area.id,
-        {"held_on": str(local_today() + timedelta(days=7)), "starts_at": "18:00",
+        {"held_on": str(local_today()), "starts_at": "18:00",
          "place": "Bygdegården, Forssjö"},
         today=local_today(),
     )  # fmt: skip
@@ -111,7 +111,7 @@ def on_agenda(db: Session, area: AreaSetup, meeting: Meeting,
 def start(db: Session, area: AreaSetup, meeting: Meeting, board, *present: str) -> None:
     """Attendance (the members named present, everyone else absent), then open the meeting."""
     service.record_attendance(db, area.actor, meeting, {board[k].id for k in present})
-    service.open_meeting(db, area.actor, meeting)
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
     db.commit()
 
 
@@ -174,7 +174,7 @@ def test_the_chair_plans_and_runs_a_meeting_that_refuses_an_unbalanced_decision(
                                  status=ApplicationStatus.READY_FOR_DECISION)  # fmt: skip
     db.commit()
     login(client, area.users[Role.LAG_CHAIR].email)
-    planned = {"held_on": str(local_today() + timedelta(days=7)), "starts_at": "18:00",
+    planned = {"held_on": str(local_today()), "starts_at": "18:00",
                "place": "Bygdegården"}  # fmt: skip
     created = post_form(client, "/board/meetings", planned, follow_redirects=False)
     assert created.status_code == 303
@@ -321,8 +321,8 @@ def test_an_amount_that_does_not_fit_the_pot_is_refused(db, chair, area, board, 
     everyone_votes(db, area, second, board)
     assert decide(chair, first, APPROVE, follow_redirects=False).status_code == 303
     refused(decide(chair, second, APPROVE),
-            "Beloppet 40 000 kr ryms inte: potten Beredskap har 20 000 kr kvar efter mötets "
-            "tidigare beslut.")  # fmt: skip
+            "Beloppet 40 000 kr ryms inte: potten Beredskap har 20 000 kr kvar efter LAG:s "
+            "beslut som ännu inte är justerade.")  # fmt: skip
     assert_undecided(db, second)
     assert fresh(db, first).outcome is ItemOutcome.APPROVED
 
@@ -482,7 +482,7 @@ def test_closing_needs_every_case_decided_and_two_adjusters(
     adjusters = {"adjuster_one": str(board["civil2"].id), "adjuster_two": str(board["public2"].id)}
     refused(
         post_form(chair, close, adjusters),
-        f"Besluta om alla ärenden först (bordlägg det som ska vänta): {item.title}.",
+        f"Besluta om alla ärenden först (bordlägg eller lyft det som ska vänta): {item.title}.",
     )
     everyone_votes(db, area, item, board)
     assert decide(chair, item, APPROVE, follow_redirects=False).status_code == 303
@@ -574,7 +574,7 @@ def test_a_member_reads_the_meeting_and_acts_only_for_themselves(
 def test_another_areas_meeting_is_not_found(db, chair, area, other_area, board, meeting) -> None:
     theirs, _ = service.create_meeting(
         db, other_area.actor, other_area.area.id,
-        {"held_on": str(local_today() + timedelta(days=7)), "place": "Grannbygdens hus"},
+        {"held_on": str(local_today()), "place": "Grannbygdens hus"},
         today=local_today(),
     )  # fmt: skip
     foreign = service.add_free_item(db, other_area.actor, theirs, "Information", "")
@@ -625,7 +625,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client: TestClient, meeting: Meet
 def test_a_meeting_from_attendance_to_adjusted_minutes(db, chair, member, area, board) -> None:
     case = ready(db, area)
     db.commit()
-    planned = {"held_on": str(local_today() + timedelta(days=7)), "starts_at": "18:00",
+    planned = {"held_on": str(local_today()), "starts_at": "18:00",
                "place": "Bygdegården, Forssjö", "secretary_name": "Eva Sekreterare"}  # fmt: skip
     created = post_form(chair, MEETINGS, planned, follow_redirects=False)
     assert created.status_code == 303

@@ -125,16 +125,16 @@ def test_only_cases_ready_for_decision_go_on_the_agenda(db, area, meeting, other
 
 def test_the_meeting_opens_only_with_attendance(db, area, meeting, board) -> None:
     with pytest.raises(CaseError, match="Registrera närvaron"):
-        service.open_meeting(db, area.actor, meeting)
+        service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
     attend(db, area, meeting, board, *ALL_ORDINARY)
-    service.open_meeting(db, area.actor, meeting)
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
     assert meeting.status is MeetingStatus.OPEN
 
 
 def test_a_decision_is_refused_without_quorum(db, area, meeting, board) -> None:
     item = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
     attend(db, area, meeting, board, "chair", "public1", "business1", "civil2")
-    service.open_meeting(db, area.actor, meeting)
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
     with pytest.raises(CaseError) as refused:
         approve(db, area, item)
     assert refused.value.message.startswith(
@@ -149,7 +149,7 @@ def test_a_decision_is_refused_for_imbalance_and_allowed_once_attendance_is_fixe
 ) -> None:
     item = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
     attend(db, area, meeting, board, "public1", "public2", "public3", "business1", "chair")
-    service.open_meeting(db, area.actor, meeting)
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
     with pytest.raises(CaseError) as refused:
         approve(db, area, item)
     assert refused.value.message == (
@@ -170,7 +170,7 @@ def test_jav_takes_a_member_out_and_a_substitute_in(db, area, meeting, board) ->
     service.declare_conflict(db, area.actor, item, board["civil2"], "Sitter i föreningens styrelse")
     with pytest.raises(CaseError, match="redan anmält jäv"):
         service.declare_conflict(db, area.actor, item, board["civil2"], "Igen")
-    service.open_meeting(db, area.actor, meeting)
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
     who = service.who_decides(db, item)
     voter_ids = {seat.member_id for seat in who.voters}
     assert board["civil2"].id not in voter_ids and board["civil_sub"].id in voter_ids
@@ -184,7 +184,7 @@ def test_jav_takes_a_member_out_and_a_substitute_in(db, area, meeting, board) ->
 def test_the_votes_must_be_in_and_carry_the_decision(db, area, meeting, board) -> None:
     item = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
     attend(db, area, meeting, board, *ALL_ORDINARY)
-    service.open_meeting(db, area.actor, meeting)
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
     service.cast_vote(db, area.actor, item, board["chair"], "for")
     result = approve(db, area, item)
     assert result.errors["votes"].startswith("Alla som deltar har inte röstat: ")
@@ -203,7 +203,7 @@ def test_amounts_and_room_in_the_pot(db, area, meeting, board) -> None:
     second = service.add_application(db, area.actor, meeting, ready(db, area, title="Två"),
                                      OFFICE)  # fmt: skip
     attend(db, area, meeting, board, *ALL_ORDINARY)
-    service.open_meeting(db, area.actor, meeting)
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
     vote_all(db, area, first, board)
     assert (
         approve(db, area, first, amount="39 000")
@@ -215,7 +215,7 @@ def test_amounts_and_room_in_the_pot(db, area, meeting, board) -> None:
     refused = approve(db, area, second)
     assert refused.errors["amount"] == (
         "Beloppet 40\u00a0000\u00a0kr ryms inte: potten Beredskap har 20\u00a0000\u00a0kr kvar "
-        "efter mötets tidigare beslut."
+        "efter LAG:s beslut som ännu inte är justerade."
     )
     assert service.decide_item(db, area.actor, second, {
         "outcome": "partly_approved", "amount": "20 000", "motivation": "Det som ryms.",
@@ -225,7 +225,7 @@ def test_amounts_and_room_in_the_pot(db, area, meeting, board) -> None:
 def test_closing_needs_every_case_decided_and_two_adjusters(db, area, meeting, board) -> None:
     item = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
     attend(db, area, meeting, board, *ALL_ORDINARY)
-    service.open_meeting(db, area.actor, meeting)
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
     with pytest.raises(CaseError, match="Besluta om alla ärenden först"):
         service.close_meeting(db, area.actor, meeting, [board["civil2"].id, board["public2"].id])
     vote_all(db, area, item, board)
@@ -255,7 +255,7 @@ def test_adjusting_the_minutes_carries_the_decisions_out(
     criteria(db, area)
     assert joint_score(db, area, items[1], 8, 6).ok  # 8×60 + 6×40 = 720 ≥ 650
     attend(db, area, meeting, board, *ALL_ORDINARY)
-    service.open_meeting(db, area.actor, meeting)
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
     for item in items:
         vote_all(db, area, item, board)
     assert approve(db, area, items[0]).ok
@@ -298,7 +298,7 @@ def test_a_project_is_prioritised_only_past_the_basic_conditions_and_the_thresho
     project.reference = "PRJ-2026-0050"
     item = service.add_application(db, area.actor, meeting, project, OFFICE)
     attend(db, area, meeting, board, *ALL_ORDINARY)
-    service.open_meeting(db, area.actor, meeting)
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
     vote_all(db, area, item, board)
     prioritise = {"outcome": "prioritised", "amount": "100 000", "motivation": "Bra."}
     assert joint_score(db, area, item, 8, 6, basic="no").ok
@@ -346,7 +346,7 @@ def test_jav_follows_the_case_to_a_later_meeting_and_keeps_the_chair_out(
     first = service.add_application(db, area.actor, meeting, case, OFFICE)
     service.declare_conflict(db, area.actor, first, board["chair"], "Ordförande i föreningen")
     attend(db, area, meeting, board, *ALL_ORDINARY)
-    service.open_meeting(db, area.actor, meeting)
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
     chair = Actor("Maria Ordförande", user_id=area.users[Role.LAG_CHAIR].id, area_id=area.area.id)
     with pytest.raises(CaseError, match="Du har anmält jäv i punkten och kan inte leda den"):
         service.decide_item(db, chair, first, {"outcome": "postponed", "motivation": "x"})
@@ -372,7 +372,7 @@ def make_area_for_votes(db: Session) -> tuple[int, int, list[int]]:
                                         today=TODAY)  # fmt: skip
     item = service.add_application(db, setup.actor, meeting, ready(db, setup), OFFICE)
     attend(db, setup, meeting, board, *ALL_ORDINARY)
-    service.open_meeting(db, setup.actor, meeting)
+    service.open_meeting(db, setup.actor, meeting, today=meeting.held_on)
     return meeting.id, item.id, [board[key].id for key in ALL_ORDINARY]
 
 

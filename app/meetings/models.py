@@ -138,6 +138,10 @@ class AgendaItem(Base):
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Set when the adjusted minutes carried the decision out (ledger, status, letter).
     effected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Lyft från dagordningen: the case was not dealt with (e.g. the board could not be quorate
+    # for it, or it was withdrawn) and went back to wait for a later meeting.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removal_reason: Mapped[str] = mapped_column(Text, default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     application: Mapped[Application | None] = relationship()
@@ -193,6 +197,8 @@ class Vote(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("board_members.id"))
     choice: Mapped[VoteChoice] = mapped_column(enum_column_type(VoteChoice, "vote_choice"))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who registered it: the member themself, or the chair or secretary on their behalf.
+    cast_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class ItemScore(Base):

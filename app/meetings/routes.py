@@ -273,8 +273,9 @@ def open_meeting(
     request: Request, session: DbSession, user: Organiser, meeting_id: RecordId
 ) -> Response:
     meeting = _meeting(session, user, meeting_id, for_change=True)
+    today = local_today()
     return _act(request, session, user, meeting,
-                lambda: service.open_meeting(session, actor_for(user), meeting),
+                lambda: service.open_meeting(session, actor_for(user), meeting, today=today),
                 thanks="Mötet är öppnat.")  # fmt: skip
 
 

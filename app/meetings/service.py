@@ -20,7 +20,7 @@ from app.applications.service import touch
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.auth.models import Role
-from app.board.models import BoardMember
+from app.board.models import BoardMember, BoardRole
 from app.board.rules import Participation, Seat, Situation, participation
 from app.casework.service import CaseError, check_transition, threshold_for
 from app.config import Settings
@@ -331,11 +331,14 @@ def declare_conflict(
         declared_by_user_id=actor.user_id, declared_at=utcnow(),
     )  # fmt: skip
     session.add(declaration)
-    # A vote already cast no longer counts.
-    for vote in session.scalars(
-        select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id)
-    ):
-        session.delete(vote)
+    # A vote or a score already given no longer counts.
+    for row in [
+        *session.scalars(select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id)),
+        *session.scalars(
+            select(ItemScore).where(ItemScore.item_id == item.id, ItemScore.member_id == member.id)
+        ),
+    ]:
+        session.delete(row)
     _touch(meeting)
     _record(session, actor, meeting, "conflict", f"{member.full_name} anmälde jäv i "
             f"punkt {item.position} ({item.title})", reason=declaration.reason)  # fmt: skip
@@ -449,6 +452,10 @@ def board_scoring(session: Session, item: AgendaItem) -> BoardScoring:
     if application is None:
         raise CaseError("Punkten har inget ärende att poängsätta.")
     scores = list(session.scalars(select(ItemScore).where(ItemScore.item_id == item.id)))
+    # Members' own points count only while they take part in the item (not after jäv, not when
+    # they have left the meeting).
+    taking_part = {seat.member_id for seat in who_decides(session, item).voters}
+    scores = [s for s in scores if s.member_id is None or s.member_id in taking_part]
     lines = [
         BoardScoreLine(
             criterion.id, criterion.name, criterion.weight, criterion.max_points,
@@ -590,13 +597,20 @@ def cast_vote(
     who = who_decides(session, item)
     if member.id not in {seat.member_id for seat in who.voters}:
         raise CaseError(f"{member.full_name} deltar inte i beslutet i den här punkten.")
+    own = member.user_id is not None and member.user_id == actor.user_id
+    if not own:
+        ensure_not_conflicted(session, actor, item)
     vote = session.scalar(select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id))
+    if vote is not None and not own and vote.cast_by_user_id == member.user_id is not None:
+        raise CaseError(f"{member.full_name} har röstat själv; rösten kan bara ändras av hen.")
     if vote is None:
-        vote = Vote(item_id=item.id, member_id=member.id, choice=vote_choice, cast_at=utcnow())
+        vote = Vote(item_id=item.id, member_id=member.id, choice=vote_choice)
         session.add(vote)
-    else:
-        vote.choice, vote.cast_at = vote_choice, utcnow()
+    vote.choice, vote.cast_at, vote.cast_by_user_id = vote_choice, utcnow(), actor.user_id
     _touch(item.meeting)
+    _record(session, actor, item.meeting, "vote",
+            f"Punkt {item.position}: {member.full_name} röstade {vote_choice.label.lower()}"
+            + ("" if own else f" (registrerat av {actor.label})"))  # fmt: skip
     return vote
 
 
@@ -621,6 +635,11 @@ def decide_item(
         raise CaseError("Punkten har inget ärende att besluta om.")
     if item.decided_at is not None:
         raise CaseError("Punkten är redan beslutad.")
+    if application.status is not ApplicationStatus.ON_AGENDA:
+        raise CaseError(
+            f"{application.reference} har status ”{application.status.label.lower()}” och kan "
+            "inte beslutas här; lyft punkten från dagordningen."
+        )
     ensure_not_conflicted(session, actor, item)
     who = who_decides(session, item)
     if who.problems:
@@ -652,7 +671,7 @@ def decide_item(
     elif (
         result.ok
         and outcome is not ItemOutcome.POSTPONED
-        and not (counted.votes_for > counted.against)
+        and not carried(session, item, who, counted)
     ):
         result.errors["votes"] = (
             f"Förslaget har inte majoritet: {counted.votes_for} ja, {counted.against} nej."
@@ -679,6 +698,26 @@ def decide_item(
             f"({counted.votes_for} ja, {counted.against} nej, {counted.abstain} avstår)",
             reason=item.motivation)  # fmt: skip
     return result
+
+
+def carried(session: Session, item: AgendaItem, who: Participation, counted: Tally) -> bool:
+    """The votes are on the proposed decision: it carries with more yes than no; at a tie the
+    chair's vote decides (ordförandens utslagsröst), if the chair takes part."""
+    if counted.votes_for != counted.against:
+        return counted.votes_for > counted.against
+    chairs = {
+        member.id
+        for member in session.scalars(
+            select(BoardMember).where(
+                BoardMember.id.in_([seat.member_id for seat in who.voters]),
+                BoardMember.role == BoardRole.CHAIR,
+            )
+        )
+    }
+    if not chairs or counted.votes_for == 0:
+        return False
+    vote = session.scalar(select(Vote).where(Vote.item_id == item.id, Vote.member_id.in_(chairs)))
+    return vote is not None and vote.choice is VoteChoice.FOR
 
 
 def _check_amount(
@@ -713,11 +752,17 @@ def _check_amount(
         return
     pending = sum(
         other.amount_ore or 0
-        for other in meeting.items
-        if other.decided_at is not None and other.effected_at is None
-        and other.application is not None and other.outcome and other.outcome.grants_money
-        and _same_budget(other.application, application)
-    )  # fmt: skip
+        for other in session.scalars(
+            select(AgendaItem).where(
+                AgendaItem.area_id == meeting.area_id,
+                AgendaItem.decided_at.is_not(None),
+                AgendaItem.effected_at.is_(None),
+                AgendaItem.removed_at.is_(None),
+                AgendaItem.amount_ore.is_not(None),
+            )
+        )
+        if other.application is not None and _same_budget(other.application, application)
+    )
     if umbrella is not None and application.kind is ApplicationKind.SMALL_GRANT:
         name, left = f"potten {umbrella.name}", ledger.pot_balance(session, umbrella).remaining_ore
     else:
@@ -727,7 +772,8 @@ def _check_amount(
     if amount > left - pending:
         result.errors["amount"] = (
             f"Beloppet {format_money(amount)} ryms inte: {name} har "
-            f"{format_money(max(left - pending, 0))} kvar efter mötets tidigare beslut."
+            f"{format_money(max(left - pending, 0))} kvar efter LAG:s beslut som ännu inte "
+            "är justerade."
         )
 
 
@@ -740,11 +786,35 @@ def _same_budget(one: Application, other: Application) -> bool:
     )
 
 
+def remove_item(session: Session, actor: Actor, item: AgendaItem, reason: str) -> None:
+    """Lyft från dagordningen: the case is not dealt with at this meeting (the board cannot be
+    quorate for it, or it was withdrawn) and, if it is still on the agenda, goes back to wait for
+    a later meeting. No vote is needed: nothing is decided."""
+    _ensure_status(item.meeting, MeetingStatus.PLANNED, MeetingStatus.OPEN)
+    if item.decided_at is not None or item.removed_at is not None:
+        raise CaseError("Punkten är redan beslutad eller lyft.")
+    result = validate_form({"reason": required("Ange varför punkten lyfts.", 2000)},
+                           {"reason": reason})  # fmt: skip
+    if not result.ok:
+        raise CaseError(result.errors["reason"])
+    item.removed_at, item.removal_reason = utcnow(), result.cleaned["reason"]
+    application = item.application
+    if application is not None and application.status is ApplicationStatus.ON_AGENDA:
+        workflow.apply(session, actor, application, "postpone", BOARD,
+                       summary=f"Lyft från LAG-mötet {item.meeting.held_on}",
+                       reason=item.removal_reason)  # fmt: skip
+    _touch(item.meeting)
+    summary = f"Punkt {item.position} lyftes från dagordningen"
+    _record(session, actor, item.meeting, "item_removed", summary, reason=item.removal_reason)
+
+
 # --- Opening, closing and adjusting ---
 
 
-def open_meeting(session: Session, actor: Actor, meeting: Meeting) -> None:
+def open_meeting(session: Session, actor: Actor, meeting: Meeting, *, today: date) -> None:
     _ensure_status(meeting, MeetingStatus.PLANNED)
+    if meeting.held_on > today:
+        raise CaseError(f"Mötet kan öppnas tidigast på mötesdagen, {meeting.held_on.isoformat()}.")
     if not attendance(session, meeting):
         raise CaseError("Registrera närvaron innan mötet öppnas.")
     meeting.status, meeting.opened_at = MeetingStatus.OPEN, utcnow()
@@ -757,8 +827,10 @@ def close_meeting(
     """Close the meeting with two adjusters (justerare) among those present; every case on the
     agenda must have a decision (postponing is one)."""
     _ensure_status(meeting, MeetingStatus.OPEN)
-    if undecided := [i.title for i in meeting.items if i.application_id and not i.decided_at]:
-        raise CaseError("Besluta om alla ärenden först (bordlägg det som ska vänta): "
+    if undecided := [
+        i.title for i in meeting.items if i.application_id and not i.decided_at and not i.removed_at
+    ]:
+        raise CaseError("Besluta om alla ärenden först (bordlägg eller lyft det som ska vänta): "
                         + ", ".join(undecided) + ".")  # fmt: skip
     present = {member_id for member_id, here in attendance(session, meeting).items() if here}
     if len(set(adjuster_ids)) != 2 or not set(adjuster_ids) <= present:
@@ -786,7 +858,14 @@ def adjust_minutes(
     reserved = committed = count = 0
     for item in meeting.items:
         application = item.application
-        if application is None or item.outcome is None:
+        if application is None or item.outcome is None or item.removed_at is not None:
+            continue
+        if application.status is not ApplicationStatus.ON_AGENDA:
+            # Withdrawn or taken back after the meeting decided: nothing to carry out.
+            item.effected_at = utcnow()
+            _record(session, actor, meeting, "item_lapsed",
+                    f"Punkt {item.position}: beslutet verkställdes inte, ärendet har status "
+                    f"”{application.status.label.lower()}”")  # fmt: skip
             continue
         name = OUTCOMES[application.kind][item.outcome]
         period = application.action_area.period
