@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationKind, ApplicationStatus
 from app.areas.models import SelectionCriterion
+from app.audit.models import AuditEvent
 from app.audit.service import Actor
 from app.auth.models import Role
 from app.board.models import BoardMember
+from app.board.service import add_member
 from app.casework.service import CaseError
 from app.decisions.models import Decision, DecisionBody
 from app.email.models import OutboxMessage
@@ -410,3 +412,100 @@ def test_members_voting_at_the_same_moment_are_all_counted(committed_factory) ->
         item = db.get(AgendaItem, item_id)
         counted = service.tally(db, item, service.who_decides(db, item))
         assert (counted.votes_for, counted.missing) == (9, [])
+
+
+def test_the_review_holes_are_closed(db, settings, area, meeting, board, other_area) -> None:
+    """Findings of the independent review, one by one."""
+    # A meeting opens on its day, not before.
+    attend(db, area, meeting, board, *ALL_ORDINARY)
+    with pytest.raises(CaseError, match="tidigast på mötesdagen, 2026-12-03"):
+        service.open_meeting(db, area.actor, meeting, today=date(2026, 12, 2))
+    first = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
+    withdrawn = service.add_application(db, area.actor, meeting, ready(db, area, title="Åter"),
+                                        OFFICE)  # fmt: skip
+    blocked = service.add_application(db, area.actor, meeting, ready(db, area, title="Jäv"),
+                                      OFFICE)  # fmt: skip
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
+
+    # A member's scores stop counting once they declare jäv.
+    one, two = criteria(db, area)
+    assert service.score_item(db, area.actor, first, board["public1"], {
+        f"points_{one.id}": "10", f"justification_{one.id}": "x",
+        f"points_{two.id}": "10", f"justification_{two.id}": "x",
+    }).ok  # fmt: skip
+    assert service.board_scoring(db, first).complete
+    service.declare_conflict(db, area.actor, first, board["public1"], "Jävig")
+    assert not service.board_scoring(db, first).complete
+
+    # Votes are logged with who registered them; a member's own vote is theirs alone.
+    per = Actor("Per Kommun", user_id=area.users[Role.LAG_MEMBER].id, area_id=area.area.id)
+    service.cast_vote(db, per, withdrawn, board["public1"], "against")
+    with pytest.raises(CaseError, match="Per Kommun har röstat själv"):
+        service.cast_vote(db, area.actor, withdrawn, board["public1"], "for")
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "vote")).summary == (
+        "Punkt 2: Per Kommun röstade nej"
+    )
+
+    # At a tie the chair's vote decides.
+    for key in ("chair", "civil2", "civil3", "business1"):
+        service.cast_vote(db, area.actor, first, board[key], "for")
+    for key in ("public2", "public3", "business2", "business3"):
+        service.cast_vote(db, area.actor, first, board[key], "against")
+    who = service.who_decides(db, first)
+    assert service.carried(db, first, who, service.tally(db, first, who))  # 4–4, chair yes
+    assert approve(db, area, first).ok
+
+    # A case withdrawn after the decision lapses at adjustment instead of failing it.
+    for key in ALL_ORDINARY:
+        if key != "public1":
+            service.cast_vote(db, area.actor, withdrawn, board[key], "for")
+    assert approve(db, area, withdrawn).ok
+    case = withdrawn.application
+    case.status = ApplicationStatus.WITHDRAWN
+
+    # An item the board cannot be quorate for is lifted from the agenda.
+    for key in ("chair", "civil2", "civil3", "public2", "public3"):
+        service.declare_conflict(db, area.actor, blocked, board[key], "Jävig")
+    assert service.who_decides(db, blocked).problems
+    service.remove_item(db, area.actor, blocked, "Styrelsen kan inte bli beslutför i ärendet")
+    assert blocked.application.status is ApplicationStatus.READY_FOR_DECISION
+
+    service.close_meeting(db, area.actor, meeting, [board["civil2"].id, board["public2"].id])
+    # A decision can be taken back before adjustment; the meeting reopens for it.
+    service.undo_decision(db, area.actor, first, "Fel belopp")
+    assert meeting.status is MeetingStatus.OPEN and first.decided_at is None
+    assert approve(db, area, first).ok  # the votes still stand
+    service.close_meeting(db, area.actor, meeting, [board["civil2"].id, board["public2"].id])
+    done = service.adjust_minutes(db, settings, area.actor, meeting)
+    assert done.committed_ore == 40_000_00
+    assert case.status is ApplicationStatus.WITHDRAWN and withdrawn.effected_at is not None
+    # The board's decision is signed by its chair.
+    letter = db.scalar(select(Decision).where(Decision.application_id == first.application_id))
+    assert letter.decided_by_name == "Maria Ordförande"
+
+
+def test_room_counts_decisions_of_other_meetings_not_yet_adjusted(db, area, meeting, board) -> None:
+    area.umbrella.pot_ore = 60_000_00
+    attend(db, area, meeting, board, *ALL_ORDINARY)
+    item = service.add_application(db, area.actor, meeting, ready(db, area), OFFICE)
+    service.open_meeting(db, area.actor, meeting, today=meeting.held_on)
+    vote_all(db, area, item, board)
+    assert approve(db, area, item).ok
+    extra = {"held_on": "2026-12-03", "place": "Extra"}
+    other, _ = service.create_meeting(db, area.actor, area.area.id, extra, today=TODAY)
+    attend(db, area, other, board, *ALL_ORDINARY)
+    second = service.add_application(db, area.actor, other, ready(db, area, title="Två"), OFFICE)
+    service.open_meeting(db, area.actor, other, today=other.held_on)
+    vote_all(db, area, second, board)
+    assert (
+        "20\u00a0000\u00a0kr kvar efter LAG:s beslut" in approve(db, area, second).errors["amount"]
+    )
+
+
+def test_one_login_holds_one_seat_at_a_time(db, area, board) -> None:
+    member, result = add_member(db, area.actor, area.area.id, {
+        "full_name": "Per Kommun igen", "sector": "public", "role": "substitute",
+        "term_start": "2026-01-01", "user": str(area.users[Role.LAG_MEMBER].id),
+    })  # fmt: skip
+    assert member is None
+    assert result.errors["user"] == "Inloggningen hör redan till Per Kommuns plats under mandatet."

@@ -103,6 +103,8 @@ def add_member(
         user = _in_area(session, User, cleaned["user"], area_id)
         if user is None:
             errors["user"] = "Välj en inloggning i området."
+        elif start and (held := _seat_of(session, user, start, end)):
+            errors["user"] = f"Inloggningen hör redan till {held.full_name}s plats under mandatet."
         else:
             user_id = user.id
     if cleaned.get("substitute_for"):
@@ -137,6 +139,35 @@ def end_term(session: Session, actor: Actor, member: BoardMember, last_day: date
     audit.record(session, actor, area_id=member.area_id, entity_type="board_member",
                  entity_id=member.id, action="term_ended",
                  summary=f"{member.full_name}s mandat slutar {last_day.isoformat()}")  # fmt: skip
+
+
+def _seat_of(session: Session, user: User, start: date, end: date | None) -> BoardMember | None:
+    """A seat the login already has in an overlapping term: one person, one seat, so their own
+    votes and jäv are never mixed up with another seat's."""
+    for seat in session.scalars(select(BoardMember).where(BoardMember.user_id == user.id)):
+        if (seat.term_end is None or seat.term_end >= start) and (
+            end is None or seat.term_start <= end
+        ):
+            return seat
+    return None
+
+
+def seat_for(session: Session, user_id: int | None, area_id: int, day: date) -> BoardMember | None:
+    """The seat a login holds on ``day``."""
+    if user_id is None:
+        return None
+    return next(
+        (
+            seat
+            for seat in session.scalars(
+                select(BoardMember).where(
+                    BoardMember.user_id == user_id, BoardMember.area_id == area_id
+                )
+            )
+            if seat.serves_on(day)
+        ),
+        None,
+    )
 
 
 def _in_area(session: Session, model: Any, raw_id: str, area_id: int) -> Any:

@@ -140,6 +140,7 @@ def record_decision(
     transition: str,
     roles: frozenset[str],
     external_reference: str | None = None,
+    signed_by: str | None = None,
 ) -> Decision:
     """The decision, its ledger entry and the status change, all or nothing."""
     period = application.action_area.period
@@ -174,7 +175,7 @@ def record_decision(
         decided_on=decided_on,
         external_reference=external_reference,
         decided_by_user_id=actor.user_id,
-        decided_by_name=actor.label,
+        decided_by_name=signed_by or actor.label,
         decided_at=utcnow(),
     )
     session.add(decision)

@@ -15,6 +15,7 @@ from app.areas.service import current_period
 from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import Role, User
 from app.auth.service import actor_for
+from app.board import service as board
 from app.board.models import BoardMember
 from app.casework import service as casework
 from app.casework.service import CaseError
@@ -26,6 +27,7 @@ from app.core.params import RecordId, parse_record_id
 from app.core.templates import render
 from app.ledger import service as ledger
 from app.meetings import service
+from app.meetings.minutes import render_minutes
 from app.meetings.models import AgendaItem, ItemOutcome, Meeting, MeetingStatus, VoteChoice
 
 pages = APIRouter(include_in_schema=False)
@@ -51,12 +53,8 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
     return item
 
 
-def _own_seat(session: Session, user: User) -> BoardMember | None:
-    return session.scalar(
-        select(BoardMember).where(
-            BoardMember.user_id == user.id, BoardMember.area_id == user.area_id
-        )
-    )
+def _own_seat(session: Session, user: User, meeting: Meeting) -> BoardMember | None:
+    return board.seat_for(session, user.id, user.area_id, meeting.held_on)
 
 
 def _member(session: Session, meeting: Meeting, raw_id: str) -> BoardMember:
@@ -73,7 +71,7 @@ def _acting_member(
     session: Session, user: User, meeting: Meeting, raw: dict[str, str]
 ) -> BoardMember:
     """A member acts for themselves; the chair and the office may record for anyone."""
-    own = _own_seat(session, user)
+    own = _own_seat(session, user, meeting)
     if raw.get("member") and user.has_any_role(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER):
         return _member(session, meeting, raw["member"])
     if own is None:
@@ -82,7 +80,7 @@ def _acting_member(
 
 
 def _item_views(session: Session, meeting: Meeting, user: User) -> list[dict[str, object]]:
-    own = _own_seat(session, user)
+    own = _own_seat(session, user, meeting)
     places = service.ranking(session, meeting)
     views = []
     for item in meeting.items:
@@ -140,7 +138,7 @@ def _page(
             "members": service.members_serving(session, meeting),
             "present": present,
             "candidates": [a for a in waiting if a.id not in on_agenda],
-            "own_seat": _own_seat(session, user),
+            "own_seat": _own_seat(session, user, meeting),
             "is_chair": Role.LAG_CHAIR in user.roles,
             "is_organiser": user.has_any_role(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER),
             "choices": list(VoteChoice),
@@ -345,6 +343,33 @@ def decide_item(
                 anchor=f"#item-{item.id}", form=f"decision{item.id}", raw=raw)  # fmt: skip
 
 
+@pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/remove")
+def remove_item(
+    request: Request, session: DbSession, user: Organiser, meeting_id: RecordId,
+    item_id: RecordId, raw: PostedForm,
+) -> Response:  # fmt: skip
+    meeting = _meeting(session, user, meeting_id, for_change=True)
+    item = _item(meeting, item_id)
+    return _act(request, session, user, meeting,
+                lambda: service.remove_item(session, actor_for(user), item, raw.get("reason", "")),
+                thanks="Punkten är lyft från dagordningen.", anchor=f"#item-{item.id}",
+                form=f"remove{item.id}", raw=raw)  # fmt: skip
+
+
+@pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/undo")
+def undo_decision(
+    request: Request, session: DbSession, user: Organiser, meeting_id: RecordId,
+    item_id: RecordId, raw: PostedForm,
+) -> Response:  # fmt: skip
+    meeting = _meeting(session, user, meeting_id, for_change=True)
+    item = _item(meeting, item_id)
+    return _act(request, session, user, meeting,
+                lambda: service.undo_decision(session, actor_for(user), item,
+                                              raw.get("reason", "")),
+                thanks="Beslutet är taget tillbaka; punkten kan beslutas på nytt.",
+                anchor=f"#item-{item.id}", form=f"undo{item.id}", raw=raw)  # fmt: skip
+
+
 @pages.post(MEETINGS + "/{meeting_id}/close")
 def close_meeting(
     request: Request, session: DbSession, user: Chair, meeting_id: RecordId, raw: PostedForm
@@ -388,9 +413,12 @@ def correct(
 @pages.get(MEETINGS + "/{meeting_id}/minutes", response_class=HTMLResponse)
 def minutes(session: DbSession, user: BoardReader, meeting_id: RecordId) -> Response:
     meeting = _meeting(session, user, meeting_id)
-    if meeting.minutes_html is None:
+    if meeting.minutes_html is not None:
+        return HTMLResponse(meeting.minutes_html)
+    if meeting.status is not MeetingStatus.CLOSED:
         raise HTTPException(status_code=404)
-    return HTMLResponse(meeting.minutes_html)
+    # The draft the adjusters read before they adjust (marked "Ej justerat").
+    return HTMLResponse(render_minutes(session, meeting)[0])
 
 
 @pages.get(MEETINGS + "/{meeting_id}/minutes.pdf")

@@ -22,6 +22,7 @@ from app.audit.service import Actor
 from app.auth.models import Role
 from app.board.models import BoardMember, BoardRole
 from app.board.rules import Participation, Seat, Situation, participation
+from app.board.service import seat_for
 from app.casework.service import CaseError, check_transition, threshold_for
 from app.config import Settings
 from app.core.forms import (
@@ -365,11 +366,7 @@ def has_conflict(session: Session, application_id: int, member: BoardMember) -> 
 def ensure_not_conflicted(session: Session, actor: Actor, item: AgendaItem) -> None:
     """Whoever leads or records an item must not have jäv in it (a chair with jäv hands the item
     to the vice chair or the secretary)."""
-    seat = session.scalar(
-        select(BoardMember).where(
-            BoardMember.user_id == actor.user_id, BoardMember.area_id == item.area_id
-        )
-    ) if actor.user_id else None  # fmt: skip
+    seat = seat_for(session, actor.user_id, item.area_id, item.meeting.held_on)
     if seat is not None and seat.id in situation(session, item).conflicted:
         raise CaseError("Du har anmält jäv i punkten och kan inte leda den.")
 
@@ -808,6 +805,27 @@ def remove_item(session: Session, actor: Actor, item: AgendaItem, reason: str) -
     _record(session, actor, item.meeting, "item_removed", summary, reason=item.removal_reason)
 
 
+def undo_decision(session: Session, actor: Actor, item: AgendaItem, reason: str) -> None:
+    """Take back a decision before the minutes are adjusted (e.g. the money is no longer there
+    when adjusting): the item is open again and a closed meeting reopens for it."""
+    meeting = item.meeting
+    _ensure_status(meeting, MeetingStatus.OPEN, MeetingStatus.CLOSED)
+    if item.decided_at is None:
+        raise CaseError("Punkten har inget beslut att ta tillbaka.")
+    result = validate_form({"reason": required("Ange varför beslutet tas tillbaka.", 2000)},
+                           {"reason": reason})  # fmt: skip
+    if not result.ok:
+        raise CaseError(result.errors["reason"])
+    summary = f"Punkt {item.position}: beslutet ({item.outcome.label.lower()}) togs tillbaka"
+    item.outcome = item.amount_ore = item.decided_at = item.participation = None
+    item.votes_for = item.votes_against = item.votes_abstain = 0
+    item.motivation = item.reservations = ""
+    if meeting.status is MeetingStatus.CLOSED:
+        meeting.status = MeetingStatus.OPEN
+    _touch(meeting)
+    _record(session, actor, meeting, "decision_undone", summary, reason=result.cleaned["reason"])
+
+
 # --- Opening, closing and adjusting ---
 
 
@@ -856,6 +874,11 @@ def adjust_minutes(
     the decision letter, and the minutes are stored and locked."""
     _ensure_status(meeting, MeetingStatus.CLOSED)
     reserved = committed = count = 0
+    # The board's decisions are signed by its chair, not by whoever clicks "adjusted".
+    chair_name = next(
+        (m.full_name for m in members_serving(session, meeting) if m.role is BoardRole.CHAIR),
+        "LAG-styrelsen",
+    )
     for item in meeting.items:
         application = item.application
         if application is None or item.outcome is None or item.removed_at is not None:
@@ -886,7 +909,7 @@ def adjust_minutes(
                            reason=item.motivation)  # fmt: skip
         else:
             decision = decisions.record_decision(
-                session, actor, application, body=DecisionBody.LAG,
+                session, actor, application, body=DecisionBody.LAG, signed_by=chair_name,
                 outcome=DECISION_OUTCOMES[item.outcome], amount_ore=item.amount_ore,
                 motivation=item.motivation, decided_on=meeting.held_on, transition=name,
                 roles=BOARD,
