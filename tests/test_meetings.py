@@ -285,6 +285,7 @@ def test_adjusting_the_minutes_carries_the_decisions_out(
     assert decision.body is DecisionBody.LAG and decision.letter_attachment_id is not None
     assert meeting.status is MeetingStatus.ADJUSTED
     assert meeting.minutes_pdf.startswith(b"%PDF") and "§ 1" in meeting.minutes_html
+    assert "720,0 poäng av gränsen 650; alla grundkrav uppfyllda." in meeting.minutes_html
     with pytest.raises(CaseError, match="status ”protokollet justerat”"):
         service.add_free_item(db, area.actor, meeting, "För sent", "")
     service.add_correction(db, area.actor, meeting, "Rätt stavning: Forssjö.")

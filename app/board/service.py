@@ -113,6 +113,8 @@ def add_member(
             errors["substitute_for"] = "Välj en ordinarie ledamot."
         elif cleaned.get("role") is not BoardRole.SUBSTITUTE:
             errors["substitute_for"] = "Bara en ersättare ersätter en ledamot."
+        elif cleaned.get("sector") is not ordinary.sector:
+            errors["substitute_for"] = "En ersättare ersätter en ledamot i samma intressegrupp."
         else:
             substitute_for_id = ordinary.id
     if errors:
@@ -135,6 +137,8 @@ def end_term(session: Session, actor: Actor, member: BoardMember, last_day: date
     """A member leaves the board: the seat is kept (minutes name them), the term ends."""
     if last_day < member.term_start:
         raise ValueError("Mandatet kan inte sluta innan det börjar.")
+    if member.term_end is not None and last_day > member.term_end:
+        raise ValueError("Ett mandat kan inte förlängas här; registrera ett nytt.")
     member.term_end = last_day
     audit.record(session, actor, area_id=member.area_id, entity_type="board_member",
                  entity_id=member.id, action="term_ended",

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -231,6 +232,18 @@ def _conflict_sentence(declaration: ConflictDeclaration) -> str:
     return f"{sentence} Skäl: {reason}" if reason else sentence
 
 
+def _scoring_line(session: Session, item: AgendaItem) -> str | None:
+    """The board's score against the threshold (a prioritisation must record it)."""
+    from app.meetings.service import board_scoring
+
+    scoring = board_scoring(session, item)
+    if not scoring.complete:
+        return None
+    total = format_decimal(scoring.total, "#,##0.0", locale="sv_SE")
+    basic = "alla grundkrav uppfyllda" if scoring.basic_ok else "alla grundkrav är inte uppfyllda"
+    return f"{total} poäng av gränsen {scoring.threshold}; {basic}."
+
+
 def _item_rows(
     session: Session, item: AgendaItem, names: dict[int, str]
 ) -> tuple[str, tuple[_Row, ...]]:
@@ -256,8 +269,14 @@ def _item_rows(
             rows.append(_Row("Anteckningar", text_lines(item.notes)))
         return heading, tuple(rows)
 
+    if item.removed_at is not None:
+        rows.append(_Row("Beslut", ("Ärendet lyftes från dagordningen.",),
+                         f"Skäl: {one_line(item.removal_reason)}"))  # fmt: skip
+        return heading, tuple(rows)
     if item.participation:
         rows.append(_Row("Deltog i beslutet", _participation_lines(item, names)))
+    if scoring := _scoring_line(session, item):
+        rows.append(_Row("Poäng", (scoring,)))
     if item.outcome is None:
         rows.append(_Row("Beslut", ("Inget beslut har fattats i ärendet.",)))
         return heading, tuple(rows)

@@ -7,7 +7,7 @@ under the same budget lock as every other decision, and the cases move on.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from babel.numbers import format_decimal
@@ -104,6 +104,8 @@ def create_meeting(
     held_on = result.cleaned.get("held_on")
     if held_on is not None and held_on < today:
         result.errors["held_on"] = "Ett nytt möte kan inte ligga bakåt i tiden."
+    elif held_on is not None and held_on > today + timedelta(days=731):
+        result.errors["held_on"] = "Planera möten högst två år fram."
     starts_at = result.cleaned.get("starts_at") or ""
     if starts_at and not _is_clock_time(starts_at):
         result.errors["starts_at"] = "Ange tiden som TT:MM, t.ex. 18:00."
