@@ -30,10 +30,11 @@ from app.casework.routes import pages as casework_pages
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.templates import render
+from app.dashboard.routes import api as dashboard_api
+from app.dashboard.routes import pages as dashboard_pages
 from app.db import make_engine, make_session_factory
 from app.email.service import OutboxWorker
 from app.ledger.routes import api as ledger_api
-from app.ledger.routes import pages as ledger_pages
 from app.meetings.routes import pages as meetings_pages
 from app.organisations.routes import api as organisations_api
 from app.organisations.routes import pages as organisations_pages
@@ -151,12 +152,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         casework_pages,  # after the queue's fixed paths (/cases/export.csv) it would shadow
         attachments_pages,
         organisations_pages,
-        ledger_pages,
+        dashboard_pages,
         board_pages,
         meetings_pages,
     ):
         app.include_router(router)
-    for router in (auth_api, applications_api, casework_api, organisations_api, ledger_api):
+    for router in (
+        auth_api,
+        applications_api,
+        casework_api,
+        organisations_api,
+        ledger_api,
+        dashboard_api,
+    ):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.exception_handler(LoginRequired)

@@ -1,29 +1,22 @@
-"""The budget page and its API twin: allocation, reservations, commitments and payments."""
+"""The budget API: allocation, reservations, commitments and payments per budget (the page is
+the dashboard feature's)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from starlette.responses import Response
+from fastapi import APIRouter, Depends, HTTPException
 
 from app.areas.service import current_period
 from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import User
 from app.core.clock import local_today
 from app.core.navigation import BUDGET
-from app.core.templates import render
+from app.dashboard.service import UPTAKE_DEFINITION
 from app.ledger import service
 from app.ledger.schemas import BalanceOut, BudgetLineOut, BudgetOut
 
-pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/budget", tags=["budget"])
 
 BudgetReader = Annotated[User, Depends(require_roles(*BUDGET.roles))]
-
-UPTAKE_DEFINITION = (
-    "Upparbetning = beviljade medel (beslutade stöd, minus frigjorda belopp) delat med "
-    "periodens tilldelade projektmedel. Reserverade belopp (prioriterade av LAG, i väntan på "
-    "myndighetsbeslut) räknas inte in."
-)
 
 
 def _overview(session: DbSession, user: User) -> service.BudgetOverview:
@@ -31,15 +24,6 @@ def _overview(session: DbSession, user: User) -> service.BudgetOverview:
     if period is None:
         raise HTTPException(status_code=404, detail="Området har ingen programperiod.")
     return service.overview(session, period)
-
-
-@pages.get(BUDGET.path)
-def budget_page(request: Request, session: DbSession, user: BudgetReader) -> Response:
-    return render(
-        request,
-        "ledger/budget.html",
-        {"overview": _overview(session, user), "uptake_definition": UPTAKE_DEFINITION},
-    )
 
 
 @api.get("", response_model=BudgetOut, summary="Budgetläget för den aktuella programperioden")

@@ -1,0 +1,1 @@
+"""The manager's budget dashboard: uptake against the target, forecast, indicators."""

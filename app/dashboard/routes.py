@@ -1,0 +1,96 @@
+"""The budget dashboard page (`/budget`) and its API twin (`/api/v1/dashboard`)."""
+
+from dataclasses import asdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app.areas.service import current_period
+from app.auth.dependencies import DbSession, require_roles
+from app.auth.models import User
+from app.core.clock import local_today
+from app.core.navigation import BUDGET
+from app.core.templates import render
+from app.dashboard import service
+from app.dashboard.chart import burn_up_chart
+from app.dashboard.schemas import (
+    DashboardOut,
+    IndicatorsOut,
+    MonthOut,
+    PipelineLineOut,
+    TargetOut,
+)
+from app.ledger import service as ledger
+from app.ledger.schemas import BalanceOut, BudgetLineOut
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/dashboard", tags=["budget"])
+
+BudgetReader = Annotated[User, Depends(require_roles(*BUDGET.roles))]
+
+
+def _dashboard(session: Session, user: User) -> service.Dashboard:
+    today = local_today()
+    period = current_period(session, user.area_id, today)
+    if period is None:
+        raise HTTPException(status_code=404, detail="Området har ingen programperiod.")
+    return service.dashboard(session, period, today)
+
+
+@pages.get(BUDGET.path)
+def dashboard_page(request: Request, session: DbSession, user: BudgetReader) -> Response:
+    board = _dashboard(session, user)
+    total = board.overview.total
+    return render(request, "dashboard/dashboard.html", {
+        "d": board,
+        "chart": burn_up_chart(board.burn_up, total.limit_ore, board.target.amount_ore),
+        "verdicts": service.VERDICT_LABELS,
+        "uptake_definition": service.UPTAKE_DEFINITION,
+        "forecast_definition": service.FORECAST_DEFINITION,
+        "area_names": {line.id: line.name for line in board.overview.action_areas},
+        "rate_percent": _rate_percent(board),
+    })  # fmt: skip
+
+
+def _rate_percent(board: service.Dashboard) -> Decimal:
+    rate = board.pipeline.approval_rate
+    return (Decimal(rate.numerator) * 100 / rate.denominator).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+def _lines(items: list[ledger.BudgetLine]) -> list[BudgetLineOut]:
+    return [BudgetLineOut(id=i.id, name=i.name, balance=BalanceOut.of(i.balance)) for i in items]
+
+
+@api.get("", response_model=DashboardOut, summary="Upparbetning, prognos och indikatorer")
+def dashboard_api(session: DbSession, user: BudgetReader) -> DashboardOut:
+    """Every figure on the budget dashboard, for the current programme period."""
+    board = _dashboard(session, user)
+    return DashboardOut(
+        period_name=board.period.name,
+        uptake_definition=service.UPTAKE_DEFINITION,
+        forecast_definition=service.FORECAST_DEFINITION,
+        total=BalanceOut.of(board.overview.total),
+        released_ore=board.released_ore,
+        uptake_percent=board.uptake_percent,
+        uptake_with_reservations_percent=board.uptake_with_reservations_percent,
+        target=TargetOut(**asdict(board.target), verdict=board.verdict),
+        pipeline=[
+            PipelineLineOut(action_area_id=k, undecided_ore=v)
+            for k, v in sorted(board.pipeline.by_action_area.items())
+        ],
+        approval_rate_percent=_rate_percent(board),
+        forecast_ore=board.forecast_ore,
+        action_areas=_lines(board.overview.action_areas),
+        pots=_lines(board.overview.pots),
+        burn_up=[MonthOut(**asdict(point)) for point in board.burn_up],
+        warnings=[warning.text for warning in board.warnings],
+        indicators=[
+            IndicatorsOut(action_area_id=k, **asdict(v))
+            for k, v in sorted(board.indicators.items())
+        ],
+    )

@@ -1,0 +1,296 @@
+"""The manager's dashboard: uptake against the target, the pipeline and forecast, warnings and
+the result indicators. Every figure is an SQL aggregate (no loop over rows in Python), so the
+page costs the same few queries whatever the number of applications.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from babel.numbers import format_decimal
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
+
+from app.applications.models import Application, ApplicationStatus
+from app.areas.models import ActionArea, ProgrammePeriod
+from app.ledger import service as ledger
+from app.ledger.models import LedgerEntry, LedgerKind
+from app.reports.models import FinalReport
+
+# Received but not yet decided: what may still become commitments.
+PIPELINE = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.AWAITING_INFORMATION,
+    ApplicationStatus.READY_FOR_DECISION,
+    ApplicationStatus.ON_AGENDA,
+)
+# A frame or pot this full is worth a warning.
+WARN_AT_PERCENT = 90
+
+UPTAKE_DEFINITION = (
+    "Upparbetning = beviljade medel (beslutade stöd, minus frigjorda belopp) delat med "
+    "periodens tilldelade projektmedel. Reserverade belopp (prioriterade av LAG, i väntan på "
+    "myndighetsbeslut) räknas inte in; siffran med reservationer visas bredvid."
+)
+FORECAST_DEFINITION = (
+    "Prognos = beviljat + inkomna, ännu inte beslutade belopp × områdets historiska "
+    "beviljandegrad (beviljade belopp delat med sökta belopp i alla beslutade ansökningar)."
+)
+
+
+def percent(part: int, whole: int) -> Decimal:
+    """``part`` of ``whole`` in percent, one decimal, rounded half up; 0 when there is no whole."""
+    if whole <= 0:
+        return Decimal(0)
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Target:
+    percent: int
+    by: date
+    amount_ore: int  # what must be committed to reach it
+    expected_today_ore: int  # where a straight line from the period's start says we should be
+    per_month_ore: int  # what must still be committed per month until the target date
+    months_left: int
+
+    def verdict(self, committed_ore: int) -> str:
+        if committed_ore >= self.amount_ore:
+            return "reached"
+        return "on_track" if committed_ore >= self.expected_today_ore else "at_risk"
+
+
+VERDICT_LABELS = {
+    "reached": "Målet är nått",
+    "on_track": "I fas",
+    "at_risk": "Risk att målet inte nås",
+}
+
+
+def _months_between(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end``, counting a begun month (at least 0)."""
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    return max(0, months + (1 if end.day > start.day else 0))
+
+
+def target(period: ProgrammePeriod, allocated_ore: int, committed_ore: int, today: date) -> Target:
+    goal = allocated_ore * period.uptake_target_percent // 100
+    span = (period.uptake_target_date - period.starts_on).days
+    elapsed = min(max((today - period.starts_on).days, 0), span)
+    expected = goal * elapsed // span if span > 0 else goal
+    months_left = _months_between(today, period.uptake_target_date)
+    missing = max(goal - committed_ore, 0)
+    per_month = -(-missing // months_left) if months_left else missing
+    return Target(period.uptake_target_percent, period.uptake_target_date, goal, expected,
+                  per_month, months_left)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    by_action_area: dict[int, int]  # action area id -> requested öre of undecided applications
+    approval_rate: Fraction  # granted ÷ requested over decided applications
+
+    @property
+    def total_ore(self) -> int:
+        return sum(self.by_action_area.values())
+
+    def forecast_ore(self, committed_ore: int) -> int:
+        return committed_ore + int(self.total_ore * self.approval_rate)
+
+
+def pipeline(session: Session, period: ProgrammePeriod) -> Pipeline:
+    in_period = Application.action_area_id.in_(
+        select(ActionArea.id).where(ActionArea.period_id == period.id)
+    )
+    undecided = dict(
+        session.execute(
+            select(Application.action_area_id, func.sum(Application.requested_ore))
+            .where(in_period, Application.status.in_(PIPELINE))
+            .group_by(Application.action_area_id)
+        ).all()
+    )
+    granted, requested = session.execute(
+        select(
+            func.coalesce(func.sum(func.coalesce(Application.granted_ore, 0)), 0),
+            func.coalesce(func.sum(Application.requested_ore), 0),
+        ).where(in_period, Application.decided_at.is_not(None))
+    ).one()
+    rate = Fraction(int(granted), int(requested)) if int(requested) else Fraction(0)
+    return Pipeline({k: int(v) for k, v in undecided.items()}, rate)
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: str  # "2026-03"
+    committed_ore: int  # cumulative at the month's end
+    paid_ore: int
+
+
+def _month(session: Session, column: ColumnElement[object]) -> ColumnElement[str]:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def burn_up(session: Session, period: ProgrammePeriod) -> list[MonthPoint]:
+    """Committed and paid, cumulative by month (UTC months), from the period's ledger outside
+    the pots (a pot's grants are inside its umbrella project's commitment)."""
+    month = _month(session, LedgerEntry.recorded_at).label("month")
+    committed = func.sum(
+        case(
+            (LedgerEntry.kind == LedgerKind.COMMITMENT, LedgerEntry.amount_ore),
+            (
+                (LedgerEntry.kind == LedgerKind.RELEASE)
+                & (LedgerEntry.released_kind == LedgerKind.COMMITMENT.value),
+                -LedgerEntry.amount_ore,
+            ),
+            else_=0,
+        )
+    )
+    paid = func.sum(case((LedgerEntry.kind == LedgerKind.PAYMENT, LedgerEntry.amount_ore), else_=0))
+    rows = session.execute(
+        select(month, committed, paid)
+        .where(
+            LedgerEntry.period_id == period.id,
+            LedgerEntry.umbrella_project_id.is_(None),
+            LedgerEntry.kind.in_((LedgerKind.COMMITMENT, LedgerKind.RELEASE, LedgerKind.PAYMENT)),
+        )
+        .group_by(month)
+        .order_by(month)
+    ).all()
+    points, running_committed, running_paid = [], 0, 0
+    for row_month, month_committed, month_paid in rows:
+        running_committed += int(month_committed or 0)
+        running_paid += int(month_paid or 0)
+        points.append(MonthPoint(row_month, running_committed, running_paid))
+    return points
+
+
+@dataclass(frozen=True)
+class Warning:
+    text: str
+
+
+def warnings(
+    overview: ledger.BudgetOverview, period: ProgrammePeriod, unpaid_near_end_ore: int,
+    today: date,
+) -> list[Warning]:  # fmt: skip
+    found = []
+    for kind, lines in (("Insatsområdet", overview.action_areas), ("Potten", overview.pots)):
+        for line in lines:
+            used = line.balance.reserved_ore + line.balance.committed_ore
+            if line.balance.limit_ore and used * 100 > WARN_AT_PERCENT * line.balance.limit_ore:
+                share = format_decimal(percent(used, line.balance.limit_ore), "#,##0.0",
+                                       locale="sv_SE")  # fmt: skip
+                found.append(Warning(f"{kind} {line.name} har använt {share} % av sin budget."))
+    if unpaid_near_end_ore and (period.ends_on - today).days <= 365:
+        found.append(Warning(
+            "Programperioden slutar inom ett år och beviljade medel är ännu inte utbetalda; "
+            "följ upp att projekten begär utbetalning i tid."
+        ))  # fmt: skip
+    return found
+
+
+@dataclass(frozen=True)
+class Indicators:
+    reports: int
+    participants_women: int
+    participants_men: int
+    volunteer_hours: int
+    new_activities: int
+    jobs_created_hundredths: int
+    businesses_started: int
+
+    @property
+    def jobs_fte(self) -> Decimal:
+        """Jobs created, in full-time equivalents (stored exactly as hundredths)."""
+        return Decimal(self.jobs_created_hundredths) / 100
+
+
+def indicators(session: Session, period: ProgrammePeriod) -> dict[int, Indicators]:
+    """Result indicators from final reports, summed per action area."""
+    rows = session.execute(
+        select(
+            Application.action_area_id,
+            func.count(FinalReport.id),
+            *(
+                func.sum(getattr(FinalReport, name))
+                for name in (
+                    "participants_women",
+                    "participants_men",
+                    "volunteer_hours",
+                    "new_activities",
+                    "jobs_created_hundredths",
+                    "businesses_started",
+                )
+            ),
+        )
+        .join(Application, FinalReport.application_id == Application.id)
+        .join(ActionArea, Application.action_area_id == ActionArea.id)
+        .where(ActionArea.period_id == period.id)
+        .group_by(Application.action_area_id)
+    ).all()
+    return {row[0]: Indicators(*(int(value or 0) for value in row[1:])) for row in rows}
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    overview: ledger.BudgetOverview
+    released_ore: int
+    target: Target
+    pipeline: Pipeline
+    burn_up: list[MonthPoint]
+    warnings: list[Warning]
+    indicators: dict[int, Indicators]
+
+    @property
+    def period(self) -> ProgrammePeriod:
+        return self.overview.period
+
+    @property
+    def uptake_percent(self) -> Decimal:
+        total = self.overview.total
+        return percent(total.committed_ore, total.limit_ore)
+
+    @property
+    def uptake_with_reservations_percent(self) -> Decimal:
+        total = self.overview.total
+        return percent(total.committed_ore + total.reserved_ore, total.limit_ore)
+
+    @property
+    def verdict(self) -> str:
+        return self.target.verdict(self.overview.total.committed_ore)
+
+    @property
+    def forecast_ore(self) -> int:
+        return self.pipeline.forecast_ore(self.overview.total.committed_ore)
+
+
+def released(session: Session, period: ProgrammePeriod) -> int:
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.amount_ore), 0)).where(
+                LedgerEntry.period_id == period.id,
+                LedgerEntry.umbrella_project_id.is_(None),
+                LedgerEntry.kind == LedgerKind.RELEASE,
+                LedgerEntry.released_kind == LedgerKind.COMMITMENT.value,
+            )
+        )
+        or 0
+    )
+
+
+def dashboard(session: Session, period: ProgrammePeriod, today: date) -> Dashboard:
+    overview = ledger.overview(session, period)
+    total = overview.total
+    return Dashboard(
+        overview=overview,
+        released_ore=released(session, period),
+        target=target(period, total.limit_ore, total.committed_ore, today),
+        pipeline=pipeline(session, period),
+        burn_up=burn_up(session, period),
+        warnings=warnings(overview, period, total.unpaid_ore, today),
+        indicators=indicators(session, period),
+    )

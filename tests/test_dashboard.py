@@ -1,0 +1,120 @@
+"""The budget dashboard against hand-computed figures on a fixed data set: commitments,
+a reservation, a release at closing, partial payments, a rejection, the pipeline, a nearly full
+pot and one final report. The same figures come out of the API."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.applications.models import ApplicationKind, ApplicationStatus
+from app.auth.models import Role
+from app.dashboard import service
+from app.ledger.models import LedgerKind
+from app.ledger.service import record_entry
+from app.reports.models import FinalReport
+from tests.factories import KR, AreaSetup, make_application
+from tests.http import login
+
+TODAY = date(2025, 1, 1)
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
+
+
+@pytest.fixture
+def figures(db: Session, area: AreaSetup) -> AreaSetup:
+    def case(kind=ApplicationKind.LEADER_PROJECT, **kwargs):
+        return make_application(db, area, kind=kind, **kwargs)
+
+    def entry(application, kind, kr, day, released=None):
+        record_entry(db, area.actor, period=area.period, kind=kind, amount_ore=kr * KR,
+                     reason="Fast data", application=application, released_kind=released,
+                     recorded_at=at(day))  # fmt: skip
+
+    a = case(requested_kr=1_200_000, status=ApplicationStatus.PAYMENT)
+    a.granted_ore, a.decided_at = 1_000_000 * KR, at("2024-03-15")
+    entry(a, LedgerKind.COMMITMENT, 1_000_000, "2024-03-15")
+    entry(a, LedgerKind.PAYMENT, 400_000, "2024-09-10")
+    b = case(requested_kr=300_000, status=ApplicationStatus.PRIORITISED)
+    entry(b, LedgerKind.RESERVATION, 300_000, "2024-11-20")
+    c = case(requested_kr=200_000, status=ApplicationStatus.CLOSED)
+    c.granted_ore, c.decided_at = 200_000 * KR, at("2025-01-05")
+    entry(c, LedgerKind.COMMITMENT, 200_000, "2025-01-05")
+    entry(c, LedgerKind.RELEASE, 50_000, "2025-06-01", released=LedgerKind.COMMITMENT)
+    d = case(requested_kr=100_000, status=ApplicationStatus.REJECTED)
+    d.decided_at = at("2024-05-01")
+    case(requested_kr=500_000, status=ApplicationStatus.SUBMITTED)  # pipeline
+    case(ApplicationKind.SMALL_GRANT, requested_kr=40_000, status=ApplicationStatus.IN_REVIEW)
+    pot = case(ApplicationKind.SMALL_GRANT, requested_kr=460_000, status=ApplicationStatus.APPROVED)
+    entry(pot, LedgerKind.COMMITMENT, 460_000, "2024-06-01")  # 92 % of the 500 000 kr pot
+    db.add(FinalReport(
+        area_id=area.area.id, application_id=a.id, summary="Klart", participants_women=10,
+        participants_men=8, volunteer_hours=100, new_activities=2, jobs_created_hundredths=150,
+        businesses_started=1,
+    ))  # fmt: skip
+    db.commit()
+    return area
+
+
+def test_the_dashboard_matches_the_hand_computed_figures(db: Session, figures) -> None:
+    d = service.dashboard(db, figures.period, TODAY)
+    total = d.overview.total
+    assert (total.limit_ore, total.reserved_ore, total.committed_ore, total.paid_ore) == (
+        10_000_000 * KR, 300_000 * KR, 1_150_000 * KR, 400_000 * KR,
+    )  # fmt: skip
+    assert d.released_ore == 50_000 * KR
+    assert (d.uptake_percent, d.uptake_with_reservations_percent) == (Decimal("11.5"),
+                                                                      Decimal("14.5"))  # fmt: skip
+    # Target: 75 % of 10 Mkr by 2026-12-31, a straight line from 2023-01-01 (1 460 days).
+    assert d.target.amount_ore == 750_000_000
+    assert d.target.expected_today_ore == 750_000_000 * 731 // 1460 == 375_513_698
+    assert d.target.months_left == 24
+    assert d.target.per_month_ore == 26_458_334  # ⌈(750 000 000 − 115 000 000) / 24⌉
+    assert d.verdict == "at_risk"
+    # Pipeline and forecast: 540 000 kr undecided; 1 200 000 of 1 500 000 kr granted so far.
+    assert d.pipeline.by_action_area == {figures.action_area.id: 540_000 * KR}
+    assert d.pipeline.approval_rate == Fraction(4, 5)
+    assert d.forecast_ore == (1_150_000 + 432_000) * KR
+    assert [(p.month, p.committed_ore, p.paid_ore) for p in d.burn_up] == [
+        ("2024-03", 1_000_000 * KR, 0),
+        ("2024-09", 1_000_000 * KR, 400_000 * KR),
+        ("2025-01", 1_200_000 * KR, 400_000 * KR),
+        ("2025-06", 1_150_000 * KR, 400_000 * KR),
+    ]
+    assert [w.text for w in d.warnings] == ["Potten Beredskap har använt 92,0 % av sin budget."]
+    indicators = d.indicators[figures.action_area.id]
+    assert (indicators.reports, indicators.participants_women, indicators.jobs_fte) == (
+        1,
+        10,
+        Decimal("1.5"),
+    )
+
+
+def test_unpaid_grants_are_flagged_in_the_periods_last_year(db: Session, figures) -> None:
+    d = service.dashboard(db, figures.period, date(2027, 6, 1))
+    assert any("slutar inom ett år" in w.text for w in d.warnings)
+    assert d.target.months_left == 0 and d.verdict == "at_risk"
+
+
+def test_the_page_and_the_api_show_the_same_figures(
+    db: Session, client: TestClient, figures
+) -> None:
+    login(client, figures.users[Role.MANAGER].email)
+    page = client.get("/budget")
+    assert page.status_code == 200
+    assert "<svg" in page.text and "Beviljat och utbetalt per månad" in page.text
+    assert "Potten Beredskap har använt 92,0 % av sin budget." in page.text
+    api = client.get("/api/v1/dashboard")
+    assert api.status_code == 200, api.text[:300]
+    data = api.json()
+    assert data["total"]["committed_ore"] == 1_150_000 * KR
+    assert data["released_ore"] == 50_000 * KR
+    assert data["pipeline"] == [{"action_area_id": figures.action_area.id,
+                                 "undecided_ore": 540_000 * KR}]  # fmt: skip
+    assert data["approval_rate_percent"] == "80.0"
+    assert "/api/v1/dashboard" in client.get("/api/v1/openapi.json").json()["paths"]
