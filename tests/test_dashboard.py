@@ -2,12 +2,14 @@
 a reservation, a release at closing, partial payments, a rejection, the pipeline, a nearly full
 pot and one final report. The same figures come out of the API."""
 
+import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from app.applications.models import ApplicationKind, ApplicationStatus
@@ -118,3 +120,20 @@ def test_the_page_and_the_api_show_the_same_figures(
                                  "undecided_ore": 540_000 * KR}]  # fmt: skip
     assert data["approval_rate_percent"] == "80.0"
     assert "/api/v1/dashboard" in client.get("/api/v1/openapi.json").json()["paths"]
+
+
+def test_exports_in_csv_and_excel(db: Session, client: TestClient, figures) -> None:
+    login(client, figures.users[Role.MANAGER].email)
+    ledger_csv = client.get("/budget/export/ledger.csv")
+    assert ledger_csv.status_code == 200
+    lines = ledger_csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Datum;Slag;Frigjort slag;Belopp (kr)")
+    assert "2025-06-01;Frigjort;Beviljat;50000;Bo & Leva;;;Fast data" in lines
+    book = load_workbook(io.BytesIO(client.get("/budget/export/applications.xlsx").content))
+    rows = list(book.active.values)
+    assert rows[0][:4] == ("Diarienummer", "Titel", "Typ", "Status")
+    indicators = client.get("/budget/export/indicators.csv").content.decode("utf-8-sig")
+    assert "Bo & Leva;1;10;8;100;2;1,5;1" in indicators
+    assert client.get("/budget/export/secrets.csv").status_code == 404
+    page = client.get("/budget")
+    assert f'href="/cases?action_area={figures.action_area.id}"' in page.text

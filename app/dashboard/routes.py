@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -12,9 +13,9 @@ from app.areas.service import current_period
 from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import User
 from app.core.clock import local_today
-from app.core.navigation import BUDGET
+from app.core.navigation import BUDGET, CASES
 from app.core.templates import render
-from app.dashboard import service
+from app.dashboard import exports, service
 from app.dashboard.chart import burn_up_chart
 from app.dashboard.schemas import (
     DashboardOut,
@@ -52,6 +53,8 @@ def dashboard_page(request: Request, session: DbSession, user: BudgetReader) -> 
         "forecast_definition": service.FORECAST_DEFINITION,
         "area_names": {line.id: line.name for line in board.overview.action_areas},
         "rate_percent": _rate_percent(board),
+        # The queue shows the applications behind a figure, for those who may open cases.
+        "can_drill": not CASES.roles.isdisjoint(user.roles),
     })  # fmt: skip
 
 
@@ -93,4 +96,33 @@ def dashboard_api(session: DbSession, user: BudgetReader) -> DashboardOut:
             IndicatorsOut(action_area_id=k, **asdict(v))
             for k, v in sorted(board.indicators.items())
         ],
+    )
+
+
+EXPORTS = {
+    "ledger": ("Huvudbok", lambda session, board: exports.ledger_rows(session, board.period)),
+    "applications": ("Ansökningar",
+                     lambda session, board: exports.application_rows(session, board.period)),
+    "indicators": ("Indikatorer", lambda _session, board: exports.indicator_rows(board)),
+}  # fmt: skip
+
+
+@pages.get(BUDGET.path + "/export/{what}.{fmt}")
+def export(session: DbSession, user: BudgetReader, what: str, fmt: str) -> Response:
+    """The ledger, the applications or the indicators of the period, as CSV or XLSX."""
+    if what not in EXPORTS or fmt not in ("csv", "xlsx"):
+        raise HTTPException(status_code=404)
+    board = _dashboard(session, user)
+    title, rows = EXPORTS[what]
+    filename = f"{what}-{board.period.name}.{fmt}".replace("–", "-")
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt == "csv":
+        csv_rows = exports.as_csv(rows(session, board))
+        return StreamingResponse(
+            csv_rows, media_type="text/csv; charset=utf-8", headers=disposition
+        )
+    return Response(
+        exports.as_xlsx(rows(session, board), title),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=disposition,
     )
