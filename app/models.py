@@ -14,6 +14,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import LoginAttempt, User, UserRole, UserSession
 from app.board.models import BoardMember
 from app.casework.models import CaseNote, ChecklistAnswer, DecisionProposal, ScoreProposal
+from app.dashboard.models import ActivityProgress, OperationActivity, OperationGoal
 from app.db import Base
 from app.decisions.models import Decision
 from app.email.models import OutboxMessage
@@ -34,6 +35,7 @@ from app.umbrellas.models import UmbrellaProject
 
 __all__ = [
     "ActionArea",
+    "ActivityProgress",
     "AgendaItem",
     "ApplicantLink",
     "Application",
@@ -57,6 +59,8 @@ __all__ = [
     "LoginAttempt",
     "Meeting",
     "MinutesCorrection",
+    "OperationActivity",
+    "OperationGoal",
     "Organisation",
     "OutboxMessage",
     "Payment",

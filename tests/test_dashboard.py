@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.applications.models import ApplicationKind, ApplicationStatus
 from app.auth.models import Role
 from app.dashboard import service
+from app.dashboard.models import OperationActivity, OperationGoal
 from app.ledger.models import LedgerKind
 from app.ledger.service import record_entry
 from app.reports.models import FinalReport
@@ -137,3 +138,34 @@ def test_exports_in_csv_and_excel(db: Session, client: TestClient, figures) -> N
     assert client.get("/budget/export/secrets.csv").status_code == 404
     page = client.get("/budget")
     assert f'href="/cases?action_area={figures.action_area.id}"' in page.text
+
+
+def test_the_operation_plan_beside_the_money(db: Session, client: TestClient, area) -> None:
+    goal = OperationGoal(area_id=area.area.id, year=2026, position=3,
+                         title="Fortsätta arbetet mot en bättre beredskap")  # fmt: skip
+    workshops = OperationActivity(goal=goal, position=1, title="Genomföra workshops",
+                                  target_count=17, unit="workshops")  # fmt: skip
+    db.add_all([goal, workshops])
+    db.commit()
+    today = date(2026, 11, 24)
+    wrong = {"count": "0", "done_on": "2026-12-24"}
+    result = service.register_progress(db, area.actor, area.area.id, workshops.id, wrong,
+                                       today=today)  # fmt: skip
+    assert result.errors == {"count": "Ange hur många, minst 1.",
+                             "done_on": "Det kan inte vara gjort i framtiden."}  # fmt: skip
+    for count in ("6", "5"):
+        assert service.register_progress(db, area.actor, area.area.id, workshops.id,
+                                         {"count": count, "done_on": "2026-10-01"},
+                                         today=today).ok  # fmt: skip
+    [status] = service.operation_plan(db, area.area.id, 2026)
+    assert (status.activities[0].done, status.activities[0].share_percent) == (11, Decimal("64.7"))
+    assert service.plan_year(db, area.area.id, date(2027, 2, 1)) == 2026  # until 2027's exists
+    with pytest.raises(LookupError):
+        service.register_progress(db, area.actor, area.area.id + 999, workshops.id, {},
+                                  today=today)  # fmt: skip
+    db.commit()
+    login(client, area.users[Role.MANAGER].email)
+    refused = client.post(f"/budget/plan/{workshops.id}",
+                          data={"count": "x", "done_on": "2026-10-01",
+                                "csrf_token": client.cookies["bygd_csrf"]})  # fmt: skip
+    assert refused.status_code == 400 and "Ange ett heltal" in refused.text

@@ -5,15 +5,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.areas.service import current_period
 from app.auth.dependencies import DbSession, require_roles
-from app.auth.models import User
+from app.auth.models import Role, User
+from app.auth.service import actor_for
 from app.core.clock import local_today
+from app.core.flash import flash
+from app.core.forms import PostedForm
 from app.core.navigation import BUDGET, CASES
+from app.core.params import RecordId
 from app.core.templates import render
 from app.dashboard import exports, service
 from app.dashboard.chart import burn_up_chart
@@ -31,6 +35,7 @@ pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/dashboard", tags=["budget"])
 
 BudgetReader = Annotated[User, Depends(require_roles(*BUDGET.roles))]
+PlanKeeper = Annotated[User, Depends(require_roles(Role.MANAGER, Role.HANDLER))]
 
 
 def _dashboard(session: Session, user: User) -> service.Dashboard:
@@ -43,9 +48,21 @@ def _dashboard(session: Session, user: User) -> service.Dashboard:
 
 @pages.get(BUDGET.path)
 def dashboard_page(request: Request, session: DbSession, user: BudgetReader) -> Response:
+    return _page(request, session, user)
+
+
+def _page(
+    request: Request, session: Session, user: User, *, errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None, status_code: int = 200,
+) -> Response:  # fmt: skip
     board = _dashboard(session, user)
     total = board.overview.total
+    year = service.plan_year(session, user.area_id, local_today())
     return render(request, "dashboard/dashboard.html", {
+        "plan_year": year,
+        "plan": service.operation_plan(session, user.area_id, year),
+        "can_register": user.has_any_role(Role.MANAGER, Role.HANDLER),
+        "errors": errors or {}, "values": values or {}, "today": local_today(),
         "d": board,
         "chart": burn_up_chart(board.burn_up, total.limit_ore, board.target.amount_ore),
         "verdicts": service.VERDICT_LABELS,
@@ -55,7 +72,29 @@ def dashboard_page(request: Request, session: DbSession, user: BudgetReader) -> 
         "rate_percent": _rate_percent(board),
         # The queue shows the applications behind a figure, for those who may open cases.
         "can_drill": not CASES.roles.isdisjoint(user.roles),
-    })  # fmt: skip
+    }, status_code=status_code)  # fmt: skip
+
+
+@pages.post(BUDGET.path + "/plan/{activity_id}")
+def register_progress(
+    request: Request, session: DbSession, user: PlanKeeper, activity_id: RecordId,
+    raw: PostedForm,
+) -> Response:  # fmt: skip
+    """Staff register progress on an activity of the operation plan."""
+    try:
+        result = service.register_progress(session, actor_for(user), user.area_id, activity_id,
+                                           raw, today=local_today())  # fmt: skip
+    except LookupError:
+        raise HTTPException(status_code=404) from None
+    if not result.ok:
+        session.rollback()
+        errors = {f"a{activity_id}_{k}": v for k, v in result.errors.items()}
+        values = {f"a{activity_id}_{k}": v for k, v in raw.items()}
+        return _page(request, session, user, errors=errors, values=values, status_code=400)
+    session.commit()
+    response = RedirectResponse(f"{BUDGET.path}#plan", status_code=303)
+    flash(request, response, "Uppföljningen är registrerad.")
+    return response
 
 
 def _rate_percent(board: service.Dashboard) -> Decimal:

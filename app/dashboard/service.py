@@ -14,6 +14,11 @@ from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationStatus
 from app.areas.models import ActionArea, ProgrammePeriod
+from app.audit import service as audit
+from app.audit.service import Actor
+from app.core.forms import FormResult, iso_date, optional_text, validate_form, whole_number
+from app.dashboard.models import ActivityProgress, OperationActivity, OperationGoal
+from app.db import utcnow
 from app.ledger import service as ledger
 from app.ledger.models import LedgerEntry, LedgerKind
 from app.reports.models import FinalReport
@@ -294,3 +299,92 @@ def dashboard(session: Session, period: ProgrammePeriod, today: date) -> Dashboa
         warnings=warnings(overview, period, total.unpaid_ore, today),
         indicators=indicators(session, period),
     )
+
+
+# --- The operation plan (verksamhetsplan) ---
+
+
+@dataclass(frozen=True)
+class ActivityStatus:
+    activity: OperationActivity
+    done: int
+
+    @property
+    def share_percent(self) -> Decimal | None:
+        target_count = self.activity.target_count
+        return percent(self.done, target_count) if target_count else None
+
+
+@dataclass(frozen=True)
+class GoalStatus:
+    goal: OperationGoal
+    activities: list[ActivityStatus]
+
+
+def operation_plan(session: Session, area_id: int, year: int) -> list[GoalStatus]:
+    """The year's goals and activities with what has been done so far (one grouped query)."""
+    goals = list(
+        session.scalars(
+            select(OperationGoal)
+            .where(OperationGoal.area_id == area_id, OperationGoal.year == year)
+            .order_by(OperationGoal.position)
+        )
+    )
+    done = dict(
+        session.execute(
+            select(ActivityProgress.activity_id, func.sum(ActivityProgress.count))
+            .join(OperationActivity, ActivityProgress.activity_id == OperationActivity.id)
+            .join(OperationGoal, OperationActivity.goal_id == OperationGoal.id)
+            .where(OperationGoal.area_id == area_id, OperationGoal.year == year)
+            .group_by(ActivityProgress.activity_id)
+        ).all()
+    )
+    return [
+        GoalStatus(goal, [ActivityStatus(a, int(done.get(a.id, 0))) for a in goal.activities])
+        for goal in goals
+    ]
+
+
+def plan_year(session: Session, area_id: int, today: date) -> int:
+    """This year's plan, or the latest earlier one while this year's is not yet written."""
+    latest = session.scalar(
+        select(func.max(OperationGoal.year)).where(
+            OperationGoal.area_id == area_id, OperationGoal.year <= today.year
+        )
+    )
+    return latest or today.year
+
+
+PROGRESS_VALIDATORS = {
+    "count": whole_number(10_000),
+    "done_on": iso_date("Ange när det gjordes."),
+    "note": optional_text(2000),
+}
+
+
+def register_progress(
+    session: Session, actor: Actor, area_id: int, activity_id: int, raw: dict[str, str],
+    *, today: date,
+) -> FormResult:  # fmt: skip
+    """Staff register what was done towards an activity (e.g. "2 workshops i Flen")."""
+    activity = session.get(OperationActivity, activity_id)
+    if activity is None or activity.goal.area_id != area_id:
+        raise LookupError(activity_id)
+    result = validate_form(PROGRESS_VALIDATORS, raw)
+    if "count" not in result.errors and result.cleaned["count"] < 1:
+        result.errors["count"] = "Ange hur många, minst 1."
+    if "done_on" not in result.errors and result.cleaned["done_on"] > today:
+        result.errors["done_on"] = "Det kan inte vara gjort i framtiden."
+    if not result.ok:
+        return result
+    progress = ActivityProgress(
+        activity_id=activity.id, count=result.cleaned["count"], done_on=result.cleaned["done_on"],
+        note=result.cleaned["note"], recorded_by_name=actor.label, recorded_at=utcnow(),
+    )  # fmt: skip
+    session.add(progress)
+    session.flush()
+    audit.record(session, actor, area_id=area_id, entity_type="operation_activity",
+                 entity_id=activity.id, action="progress",
+                 summary=f"{activity.title}: {progress.count} {activity.unit} registrerade".strip(),
+                 reason=progress.note or None)  # fmt: skip
+    return result

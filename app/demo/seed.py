@@ -30,6 +30,7 @@ from app.auth.models import Role, User, UserRole
 from app.auth.service import actor_for, hash_password
 from app.board.models import BoardMember, BoardRole, Sector
 from app.core.identifiers import luhn_valid
+from app.dashboard.models import ActivityProgress, OperationActivity, OperationGoal
 from app.ledger.models import LedgerKind
 from app.ledger.service import record_entry
 from app.meetings import service as meetings
@@ -117,7 +118,38 @@ def load_demo(session: Session, password: str) -> bool:
     orgs = _organisations(session, area)
     _leader_projects(session, actor, area, period, {"1": nar, "2": inn, "3": bol}, orgs, users)
     _next_meeting(session, area, users)
+    _operation_plan(session, area)
     return True
+
+
+# Verksamhetsplan 2026 (seed 001): goals with their activities, counted where the plan counts.
+PLAN_2026 = (
+    ("Upparbeta 75 % av de tilldelade projektmedlen för programperioden 2023–2027", (
+        ("Idéverkstäder för bygder och platser som är intresserade", None, "idéverkstäder", 4),
+        ("Lansera paraplyprojekten Bo och leva och Ett hållbart näringsliv", 2, "paraplyprojekt", 1),
+    )),
+    ("Fortsätta arbetet mot en bättre beredskap inom verksamhetsområdet", (
+        ("Genomföra workshops i områdets kommuner", 17, "workshops", 11),
+        ("En stor Beredskapsträff", 1, "träff", 0),
+    )),
+    ("Arbeta för en integrerad och kontinuerlig marknadsföring", (
+        ("Kontorets workshops i marknadsföring", None, "workshops", 2),
+    )),
+)  # fmt: skip
+
+
+def _operation_plan(session: Session, area: Area) -> None:
+    for position, (title, activities) in enumerate(PLAN_2026, 1):
+        goal = OperationGoal(area_id=area.id, year=2026, position=position, title=title)
+        session.add(goal)
+        for number, (name, target_count, unit, done) in enumerate(activities, 1):
+            activity = OperationActivity(goal=goal, position=number, title=name,
+                                         target_count=target_count, unit=unit)  # fmt: skip
+            session.add(activity)
+            if done:
+                session.add(ActivityProgress(activity=activity, count=done,
+                                             done_on=date(2026, 10, 31), note="Hittills i år",
+                                             recorded_by_name="Leaderkontoret"))  # fmt: skip
 
 
 def _next_meeting(session: Session, area: Area, users: dict[Role, User]) -> None:
