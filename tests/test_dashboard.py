@@ -10,6 +10,7 @@ from fractions import Fraction
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from app.applications.models import ApplicationKind, ApplicationStatus
@@ -169,3 +170,13 @@ def test_the_operation_plan_beside_the_money(db: Session, client: TestClient, ar
                           data={"count": "x", "done_on": "2026-10-01",
                                 "csrf_token": client.cookies["bygd_csrf"]})  # fmt: skip
     assert refused.status_code == 400 and "Ange ett heltal" in refused.text
+
+
+def test_the_dashboard_as_a_pdf_for_the_board(db: Session, client: TestClient, figures) -> None:
+    login(client, figures.users[Role.MANAGER].email)
+    response = client.get("/budget/dashboard.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(page.extract_text() for page in reader.pages).replace("\xa0", " ")
+    assert "Budget och upparbetning 2023–2027" in text
+    assert "1 150 000 kr" in text and "Potten Beredskap har använt 92,0 %" in text

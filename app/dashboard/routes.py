@@ -21,6 +21,7 @@ from app.core.params import RecordId
 from app.core.templates import render
 from app.dashboard import exports, service
 from app.dashboard.chart import burn_up_chart
+from app.dashboard.pdf import dashboard_pdf
 from app.dashboard.schemas import (
     DashboardOut,
     IndicatorsOut,
@@ -165,3 +166,15 @@ def export(session: DbSession, user: BudgetReader, what: str, fmt: str) -> Respo
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers=disposition,
     )
+
+
+@pages.get(BUDGET.path + "/dashboard.pdf")
+def dashboard_as_pdf(session: DbSession, user: BudgetReader) -> Response:
+    """The dashboard as a PDF for the board's meeting pack."""
+    board = _dashboard(session, user)
+    today = local_today()
+    plan = service.operation_plan(session, user.area_id, service.plan_year(session, user.area_id,
+                                                                           today))  # fmt: skip
+    data = dashboard_pdf(board, user.area.name, plan, today)
+    return Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="budget-{today.isoformat()}.pdf"'})  # fmt: skip
