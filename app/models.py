@@ -18,7 +18,7 @@ from app.dashboard.models import ActivityProgress, OperationActivity, OperationG
 from app.db import Base
 from app.decisions.models import Decision
 from app.email.models import OutboxMessage
-from app.ledger.models import LedgerEntry
+from app.ledger.models import LedgerEntry, LedgerTotal
 from app.meetings.models import (
     AgendaItem,
     Attendance,
@@ -56,6 +56,7 @@ __all__ = [
     "InformationRequest",
     "ItemScore",
     "LedgerEntry",
+    "LedgerTotal",
     "LoginAttempt",
     "Meeting",
     "MinutesCorrection",

@@ -3,6 +3,7 @@ a reservation, a release at closing, partial payments, a rejection, the pipeline
 pot and one final report. The same figures come out of the API."""
 
 import io
+from collections import Counter
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -11,13 +12,15 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications.models import ApplicationKind, ApplicationStatus
 from app.auth.models import Role
 from app.dashboard import service
 from app.dashboard.models import OperationActivity, OperationGoal
-from app.ledger.models import LedgerKind
+from app.demo.seed import load_demo
+from app.ledger.models import LedgerEntry, LedgerKind, LedgerTotal
 from app.ledger.service import record_entry
 from app.reports.models import FinalReport
 from tests.factories import KR, AreaSetup, make_application
@@ -180,3 +183,23 @@ def test_the_dashboard_as_a_pdf_for_the_board(db: Session, client: TestClient, f
     text = " ".join(page.extract_text() for page in reader.pages).replace("\xa0", " ")
     assert "Budget och upparbetning 2023–2027" in text
     assert "1 150 000 kr" in text and "Potten Beredskap har använt 92,0 %" in text
+
+
+def test_the_running_totals_agree_with_the_ledger(db: Session) -> None:
+    """The trigger-kept totals are what budgets and the dashboard read: after the demo area's
+    history (allocations, reservations, commitments, releases, payments, pots) they must equal
+    the ledger's own sums, key by key."""
+    load_demo(db, "lösenord")
+    db.flush()
+    expected: Counter = Counter()
+    for e in db.scalars(select(LedgerEntry)):
+        month = e.recorded_at.astimezone(UTC).strftime("%Y-%m")
+        key = (e.period_id, e.action_area_id or 0, e.umbrella_project_id or 0, e.kind.value,
+               e.released_kind or "", month)  # fmt: skip
+        expected[key] += e.amount_ore
+    totals = {
+        (t.period_id, t.action_area_id, t.umbrella_project_id, t.kind, t.released_kind,
+         t.month): t.amount_ore
+        for t in db.scalars(select(LedgerTotal))
+    }  # fmt: skip
+    assert totals == dict(expected) and len(totals) > 10

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from babel.numbers import format_decimal
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationStatus
@@ -20,7 +20,7 @@ from app.core.forms import FormResult, iso_date, optional_text, validate_form, w
 from app.dashboard.models import ActivityProgress, OperationActivity, OperationGoal
 from app.db import utcnow
 from app.ledger import service as ledger
-from app.ledger.models import LedgerEntry, LedgerKind
+from app.ledger.models import LedgerKind, LedgerTotal
 from app.reports.models import FinalReport
 
 # Received but not yet decided: what may still become commitments.
@@ -133,43 +133,40 @@ class MonthPoint:
     paid_ore: int
 
 
-def _month(session: Session, column: ColumnElement[object]) -> ColumnElement[str]:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
 def burn_up(session: Session, period: ProgrammePeriod) -> list[MonthPoint]:
-    """Committed and paid, cumulative by month (UTC months), from the period's ledger outside
-    the pots (a pot's grants are inside its umbrella project's commitment)."""
-    month = _month(session, LedgerEntry.recorded_at).label("month")
+    """Committed and paid, cumulative by month (UTC months), from the running ledger totals
+    outside the pots (a pot's grants are inside its umbrella project's commitment)."""
     committed = func.sum(
         case(
-            (LedgerEntry.kind == LedgerKind.COMMITMENT, LedgerEntry.amount_ore),
+            (LedgerTotal.kind == LedgerKind.COMMITMENT.value, LedgerTotal.amount_ore),
             (
-                (LedgerEntry.kind == LedgerKind.RELEASE)
-                & (LedgerEntry.released_kind == LedgerKind.COMMITMENT.value),
-                -LedgerEntry.amount_ore,
+                (LedgerTotal.kind == LedgerKind.RELEASE.value)
+                & (LedgerTotal.released_kind == LedgerKind.COMMITMENT.value),
+                -LedgerTotal.amount_ore,
             ),
             else_=0,
         )
     )
-    paid = func.sum(case((LedgerEntry.kind == LedgerKind.PAYMENT, LedgerEntry.amount_ore), else_=0))
+    paid = func.sum(
+        case((LedgerTotal.kind == LedgerKind.PAYMENT.value, LedgerTotal.amount_ore), else_=0)
+    )
     rows = session.execute(
-        select(month, committed, paid)
+        select(LedgerTotal.month, committed, paid)
         .where(
-            LedgerEntry.period_id == period.id,
-            LedgerEntry.umbrella_project_id.is_(None),
-            LedgerEntry.kind.in_((LedgerKind.COMMITMENT, LedgerKind.RELEASE, LedgerKind.PAYMENT)),
+            LedgerTotal.period_id == period.id,
+            LedgerTotal.umbrella_project_id == 0,
+            LedgerTotal.kind.in_(
+                (LedgerKind.COMMITMENT.value, LedgerKind.RELEASE.value, LedgerKind.PAYMENT.value)
+            ),
         )
-        .group_by(month)
-        .order_by(month)
+        .group_by(LedgerTotal.month)
+        .order_by(LedgerTotal.month)
     ).all()
     points, running_committed, running_paid = [], 0, 0
-    for row_month, month_committed, month_paid in rows:
+    for month, month_committed, month_paid in rows:
         running_committed += int(month_committed or 0)
         running_paid += int(month_paid or 0)
-        points.append(MonthPoint(row_month, running_committed, running_paid))
+        points.append(MonthPoint(month, running_committed, running_paid))
     return points
 
 
@@ -276,11 +273,11 @@ class Dashboard:
 def released(session: Session, period: ProgrammePeriod) -> int:
     return int(
         session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount_ore), 0)).where(
-                LedgerEntry.period_id == period.id,
-                LedgerEntry.umbrella_project_id.is_(None),
-                LedgerEntry.kind == LedgerKind.RELEASE,
-                LedgerEntry.released_kind == LedgerKind.COMMITMENT.value,
+            select(func.coalesce(func.sum(LedgerTotal.amount_ore), 0)).where(
+                LedgerTotal.period_id == period.id,
+                LedgerTotal.umbrella_project_id == 0,
+                LedgerTotal.kind == LedgerKind.RELEASE.value,
+                LedgerTotal.released_kind == LedgerKind.COMMITMENT.value,
             )
         )
         or 0

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.money import MAX_AMOUNT_ORE
@@ -91,3 +91,28 @@ class LedgerEntry(Base):
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str] = mapped_column(Text)
+
+
+class LedgerTotal(Base):
+    """Running sums of the ledger per budget, kind and month, kept by a database trigger in the
+    same transaction as every ledger insert. Balances and the dashboard read these few rows
+    instead of scanning every entry; the ledger stays the record (a test checks they agree).
+
+    Empty keys are 0 / "" rather than NULL so that one unique key covers every row.
+    """
+
+    __tablename__ = "ledger_totals"
+    __table_args__ = (
+        UniqueConstraint(
+            "period_id", "action_area_id", "umbrella_project_id", "kind", "released_kind", "month"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("programme_periods.id"))
+    action_area_id: Mapped[int] = mapped_column(Integer)  # 0: none
+    umbrella_project_id: Mapped[int] = mapped_column(Integer)  # 0: none
+    kind: Mapped[str] = mapped_column(String(32))
+    released_kind: Mapped[str] = mapped_column(String(16))  # "": not a release
+    month: Mapped[str] = mapped_column(String(7))  # "2026-03", UTC
+    amount_ore: Mapped[int] = mapped_column(Money)

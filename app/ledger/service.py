@@ -19,7 +19,7 @@ from app.audit import service as audit
 from app.audit.service import Actor
 from app.core.money import MAX_AMOUNT_ORE, format_money
 from app.db import utcnow
-from app.ledger.models import LedgerEntry, LedgerKind
+from app.ledger.models import LedgerEntry, LedgerKind, LedgerTotal
 from app.umbrellas.models import UmbrellaProject
 
 
@@ -68,29 +68,37 @@ _Sums = dict[tuple[str, str | None], int]
 
 
 def _sums_by(
-    session: Session, group: Any | None, *conditions: ColumnElement[bool]
+    session: Session,
+    source: type[LedgerEntry] | type[LedgerTotal],
+    group: Any | None,
+    *conditions: ColumnElement[bool],
 ) -> dict[Any, _Sums]:
     """Totals per (kind, released kind), for each value of ``group`` (one query); with no
-    group, everything lands under the key None."""
+    group, everything lands under the key None. ``source`` is the ledger itself (for one
+    application's entries, by its index) or the running totals (a few rows per budget and month,
+    what budgets and the dashboard read)."""
     groups = [group] if group is not None else []
     rows = session.execute(
-        select(
-            *groups, LedgerEntry.kind, LedgerEntry.released_kind, func.sum(LedgerEntry.amount_ore)
-        )
+        select(*groups, source.kind, source.released_kind, func.sum(source.amount_ore))
         .where(*conditions)
-        .group_by(*groups, LedgerEntry.kind, LedgerEntry.released_kind)
+        .group_by(*groups, source.kind, source.released_kind)
     )
     sums: dict[Any, _Sums] = {}
     for row in rows:
         key = row[0] if groups else None
         kind, released, total = row[-3:]
-        # PostgreSQL returns SUM(bigint) as numeric: convert back to exact integers.
-        sums.setdefault(key, {})[(LedgerKind(kind).value, released)] = int(total)
+        # PostgreSQL returns SUM(bigint) as numeric: convert back to exact integers. The totals
+        # write "no released kind" as "".
+        sums.setdefault(key, {})[(LedgerKind(kind).value, released or None)] = int(total)
     return sums
 
 
-def _sums(session: Session, *conditions: ColumnElement[bool]) -> _Sums:
-    return _sums_by(session, None, *conditions).get(None, {})
+def _entry_sums(session: Session, *conditions: ColumnElement[bool]) -> _Sums:
+    return _sums_by(session, LedgerEntry, None, *conditions).get(None, {})
+
+
+def _totals(session: Session, *conditions: ColumnElement[bool]) -> _Sums:
+    return _sums_by(session, LedgerTotal, None, *conditions).get(None, {})
 
 
 def _fold(sums: _Sums, limit_ore: int | None) -> Balance:
@@ -111,21 +119,17 @@ def _fold(sums: _Sums, limit_ore: int | None) -> Balance:
 def period_balance(session: Session, period: ProgrammePeriod) -> Balance:
     """The whole period: allocation against everything outside the umbrella pots."""
     return _fold(
-        _sums(
-            session,
-            LedgerEntry.period_id == period.id,
-            LedgerEntry.umbrella_project_id.is_(None),
-        ),
+        _totals(session, LedgerTotal.period_id == period.id, LedgerTotal.umbrella_project_id == 0),
         None,
     )
 
 
 def action_area_balance(session: Session, action_area: ActionArea) -> Balance:
     return _fold(
-        _sums(
+        _totals(
             session,
-            LedgerEntry.action_area_id == action_area.id,
-            LedgerEntry.umbrella_project_id.is_(None),
+            LedgerTotal.action_area_id == action_area.id,
+            LedgerTotal.umbrella_project_id == 0,
         ),
         action_area.budget_frame_ore,
     )
@@ -137,20 +141,20 @@ def pot_limit(session: Session, umbrella: UmbrellaProject) -> int:
     if umbrella.funding_application_id is None:
         return umbrella.pot_ore
     funding = _fold(
-        _sums(session, LedgerEntry.application_id == umbrella.funding_application_id), 0
+        _entry_sums(session, LedgerEntry.application_id == umbrella.funding_application_id), 0
     )
     return min(umbrella.pot_ore, funding.committed_ore)
 
 
 def pot_balance(session: Session, umbrella: UmbrellaProject) -> Balance:
     return _fold(
-        _sums(session, LedgerEntry.umbrella_project_id == umbrella.id),
+        _totals(session, LedgerTotal.umbrella_project_id == umbrella.id),
         pot_limit(session, umbrella),
     )
 
 
 def application_balance(session: Session, application: Application) -> Balance:
-    return _fold(_sums(session, LedgerEntry.application_id == application.id), 0)
+    return _fold(_entry_sums(session, LedgerEntry.application_id == application.id), 0)
 
 
 @dataclass(frozen=True)
@@ -174,12 +178,13 @@ def overview(session: Session, period: ProgrammePeriod) -> BudgetOverview:
     """The period, every action area and every pot, in three grouped queries."""
     frames = _sums_by(
         session,
-        LedgerEntry.action_area_id,
-        LedgerEntry.period_id == period.id,
-        LedgerEntry.umbrella_project_id.is_(None),
+        LedgerTotal,
+        LedgerTotal.action_area_id,
+        LedgerTotal.period_id == period.id,
+        LedgerTotal.umbrella_project_id == 0,
     )
     pot_sums = _sums_by(
-        session, LedgerEntry.umbrella_project_id, LedgerEntry.period_id == period.id
+        session, LedgerTotal, LedgerTotal.umbrella_project_id, LedgerTotal.period_id == period.id
     )
     umbrellas = session.scalars(
         select(UmbrellaProject)
