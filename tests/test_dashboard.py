@@ -53,6 +53,10 @@ def figures(db: Session, area: AreaSetup) -> AreaSetup:
     c.granted_ore, c.decided_at = 200_000 * KR, at("2025-01-05")
     entry(c, LedgerKind.COMMITMENT, 200_000, "2025-01-05")
     entry(c, LedgerKind.RELEASE, 50_000, "2025-06-01", released=LedgerKind.COMMITMENT)
+    # Half a million kronor of the allocation goes back to the authority.
+    record_entry(db, area.actor, period=area.period, kind=LedgerKind.ADJUSTMENT,
+                 amount_ore=500_000 * KR, reason="Återförd tilldelning",
+                 recorded_at=at("2024-12-01"))  # fmt: skip
     d = case(requested_kr=100_000, status=ApplicationStatus.REJECTED)
     d.decided_at = at("2024-05-01")
     case(requested_kr=500_000, status=ApplicationStatus.SUBMITTED)  # pipeline
@@ -72,16 +76,17 @@ def test_the_dashboard_matches_the_hand_computed_figures(db: Session, figures) -
     d = service.dashboard(db, figures.period, TODAY)
     total = d.overview.total
     assert (total.limit_ore, total.reserved_ore, total.committed_ore, total.paid_ore) == (
-        10_000_000 * KR, 300_000 * KR, 1_150_000 * KR, 400_000 * KR,
+        9_500_000 * KR, 300_000 * KR, 1_150_000 * KR, 400_000 * KR,
     )  # fmt: skip
     assert d.released_ore == 50_000 * KR
-    assert (d.uptake_percent, d.uptake_with_reservations_percent) == (Decimal("11.5"),
-                                                                      Decimal("14.5"))  # fmt: skip
-    # Target: 75 % of 10 Mkr by 2026-12-31, a straight line from 2023-01-01 (1 460 days).
-    assert d.target.amount_ore == 750_000_000
-    assert d.target.expected_today_ore == 750_000_000 * 731 // 1460 == 375_513_698
+    # 1 150 000 / 9 500 000 = 12,105 %; with the reservation 1 450 000 / 9 500 000 = 15,263 %.
+    assert (d.uptake_percent, d.uptake_with_reservations_percent) == (Decimal("12.1"),
+                                                                      Decimal("15.3"))  # fmt: skip
+    # Target: 75 % of 9,5 Mkr by 2026-12-31, a straight line from 2023-01-01 (1 460 days).
+    assert d.target.amount_ore == 712_500_000
+    assert d.target.expected_today_ore == 712_500_000 * 731 // 1460 == 356_738_013
     assert d.target.months_left == 24
-    assert d.target.per_month_ore == 26_458_334  # ⌈(750 000 000 − 115 000 000) / 24⌉
+    assert d.target.per_month_ore == 24_895_834  # ⌈(712 500 000 − 115 000 000) / 24⌉
     assert d.verdict == "at_risk"
     # Pipeline and forecast: 540 000 kr undecided; 1 200 000 of 1 500 000 kr granted so far.
     assert d.pipeline.by_action_area == {figures.action_area.id: 540_000 * KR}
