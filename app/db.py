@@ -59,6 +59,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+READ_ONLY = "bygd_read_only"
+
+
+def read_only(session: Session) -> None:
+    """Start the session's next transaction as a reader (see ``_configure_sqlite``); the caller
+    must not write in it. On PostgreSQL readers never block writers anyway."""
+    session.rollback()
+    session.connection(execution_options={READ_ONLY: True})
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """Make pysqlite behave transactionally and take the write lock up front.
 
@@ -84,7 +94,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A long read (an export) asks for a plain BEGIN: under WAL it reads a snapshot and
+        # never holds the write lock that every other transaction takes up front.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -23,6 +23,7 @@ from app.core.forms import PostedForm
 from app.core.money import format_kronor_input
 from app.core.navigation import CASES
 from app.core.params import PageNumber, RecordId, parse_record_id
+from app.core.spreadsheet import cell_text
 from app.core.templates import render
 from app.db import utcnow
 from app.umbrellas import service as umbrella_service
@@ -151,6 +152,10 @@ def export_queue(session: DbSession, user: CaseWorker, filters: QueueFilter) -> 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
+
+        def write(row: list[str]) -> None:
+            writer.writerow([cell_text(value) for value in row])
+
         writer.writerow(
             ["Diarienummer", "Titel", "Sökande", "Typ", "Status", "Sökt belopp (kr)",
              "Inkom", "Handläggare"]
@@ -160,7 +165,7 @@ def export_queue(session: DbSession, user: CaseWorker, filters: QueueFilter) -> 
             result = service.list_in_area(session, user.area_id, filters, page, per_page=500)
             for a in result.items:
                 applicant = a.applicant_name or (a.organisation.name if a.organisation else "")
-                writer.writerow(
+                write(
                     [a.reference or "", a.title, applicant,
                      a.kind.label, a.status.label, format_kronor_input(a.requested_ore),
                      a.submitted_at.date().isoformat() if a.submitted_at else "",

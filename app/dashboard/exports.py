@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.applications.models import Application
 from app.areas.models import ActionArea, ProgrammePeriod
+from app.core.spreadsheet import cell_text
 from app.dashboard.service import Dashboard
 from app.ledger.models import LedgerEntry, LedgerKind
 from app.umbrellas.models import UmbrellaProject
@@ -90,7 +91,7 @@ def indicator_rows(dashboard: Dashboard) -> Iterator[Row]:
 
 def _csv_value(value: Any) -> Any:
     # Swedish Excel reads "1234,50" as a number.
-    return str(value).replace(".", ",") if isinstance(value, Decimal) else value
+    return str(value).replace(".", ",") if isinstance(value, Decimal) else cell_text(value)
 
 
 def as_csv(rows: Iterator[Row]) -> Iterator[str]:
@@ -112,7 +113,7 @@ def as_xlsx(rows: Iterator[Row], title: str) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     for row in rows:
-        sheet.append(row)
+        sheet.append([cell_text(value) for value in row])
     with tempfile.TemporaryFile() as spool:
         book.save(spool)
         spool.seek(0)

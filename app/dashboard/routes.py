@@ -1,5 +1,6 @@
 """The budget dashboard page (`/budget`) and its API twin (`/api/v1/dashboard`)."""
 
+from collections.abc import Iterator
 from dataclasses import asdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
@@ -9,6 +10,7 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from app.areas.models import ProgrammePeriod
 from app.areas.service import current_period
 from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import Role, User
@@ -29,6 +31,7 @@ from app.dashboard.schemas import (
     PipelineLineOut,
     TargetOut,
 )
+from app.db import read_only
 from app.ledger import service as ledger
 from app.ledger.schemas import BalanceOut, BudgetLineOut
 
@@ -149,20 +152,31 @@ EXPORTS = {
 
 @pages.get(BUDGET.path + "/export/{what}.{fmt}")
 def export(session: DbSession, user: BudgetReader, what: str, fmt: str) -> Response:
-    """The ledger, the applications or the indicators of the period, as CSV or XLSX."""
+    """The ledger, the applications or the indicators of the period, as CSV or XLSX. The rows
+    are read in a transaction that only reads, so a long export never holds the database's
+    write lock (SQLite) while it streams."""
     if what not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise HTTPException(status_code=404)
-    board = _dashboard(session, user)
+    area_id, today = user.area_id, local_today()
+    period = current_period(session, area_id, today)
+    if period is None:
+        raise HTTPException(status_code=404, detail="Området har ingen programperiod.")
     title, rows = EXPORTS[what]
-    filename = f"{what}-{board.period.name}.{fmt}".replace("–", "-")
+    filename = f"{what}-{period.name}.{fmt}".replace("–", "-")
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    period_id = period.id
+
+    def read() -> Iterator[exports.Row]:
+        read_only(session)
+        board = service.dashboard(session, session.get_one(ProgrammePeriod, period_id), today)
+        yield from rows(session, board)
+
     if fmt == "csv":
-        csv_rows = exports.as_csv(rows(session, board))
         return StreamingResponse(
-            csv_rows, media_type="text/csv; charset=utf-8", headers=disposition
+            exports.as_csv(read()), media_type="text/csv; charset=utf-8", headers=disposition
         )
     return Response(
-        exports.as_xlsx(rows(session, board), title),
+        exports.as_xlsx(read(), title),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers=disposition,
     )

@@ -40,8 +40,10 @@ UPTAKE_DEFINITION = (
     "myndighetsbeslut) räknas inte in; siffran med reservationer visas bredvid."
 )
 FORECAST_DEFINITION = (
-    "Prognos = beviljat + inkomna, ännu inte beslutade belopp × områdets historiska "
-    "beviljandegrad (beviljade belopp delat med sökta belopp i alla beslutade ansökningar)."
+    "Prognos = beviljat + reserverat (prioriterat av LAG) + inkomna, ännu inte beslutade "
+    "Leaderprojekt × områdets historiska beviljandegrad (beviljade belopp delat med sökta belopp "
+    "i beslutade Leaderprojekt). Småstöd räknas inte: de betalas ur pottar som redan är beviljade "
+    "som paraplyprojekt."
 )
 
 
@@ -101,14 +103,15 @@ class Pipeline:
     def total_ore(self) -> int:
         return sum(self.by_action_area.values())
 
-    def forecast_ore(self, committed_ore: int) -> int:
-        return committed_ore + int(self.total_ore * self.approval_rate)
+    def forecast_ore(self, committed_ore: int, reserved_ore: int) -> int:
+        return committed_ore + reserved_ore + int(self.total_ore * self.approval_rate)
 
 
 def pipeline(session: Session, period: ProgrammePeriod) -> Pipeline:
+    # Outside the pots only: a småstöd is paid from a pot already committed to its umbrella.
     in_period = Application.action_area_id.in_(
         select(ActionArea.id).where(ActionArea.period_id == period.id)
-    )
+    ) & Application.umbrella_project_id.is_(None)
     undecided = dict(
         session.execute(
             select(Application.action_area_id, func.sum(Application.requested_ore))
@@ -267,7 +270,8 @@ class Dashboard:
 
     @property
     def forecast_ore(self) -> int:
-        return self.pipeline.forecast_ore(self.overview.total.committed_ore)
+        total = self.overview.total
+        return self.pipeline.forecast_ore(total.committed_ore, total.reserved_ore)
 
 
 def released(session: Session, period: ProgrammePeriod) -> int:
