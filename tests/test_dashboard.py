@@ -114,7 +114,7 @@ def test_the_dashboard_matches_the_hand_computed_figures(db: Session, figures) -
 def test_unpaid_grants_are_flagged_in_the_periods_last_year(db: Session, figures) -> None:
     d = service.dashboard(db, figures.period, date(2027, 6, 1))
     assert any("slutar inom ett år" in w.text for w in d.warnings)
-    assert d.target.months_left == 0 and d.verdict == "at_risk"
+    assert d.target.months_left == 0 and d.verdict == "missed"
 
 
 def test_the_page_and_the_api_show_the_same_figures(

@@ -40,7 +40,9 @@ def dashboard_pdf(d: Dashboard, area_name: str, plan: list[GoalStatus], today: d
         f"reservationer) mot målet {d.target.percent} % senast "
         f"{format_date(d.target.by, 'd MMMM y', locale='sv_SE')}."
     )
-    if d.verdict != "reached":
+    if d.verdict == "missed":
+        verdict += f" {format_money(d.target.amount_ore - total.committed_ore)} saknas till målet."
+    elif d.verdict != "reached":
         verdict += (
             f" Det krävs {format_money(d.target.per_month_ore)} i nya beslut per månad under "
             f"{d.target.months_left} månader."

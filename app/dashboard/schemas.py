@@ -15,7 +15,7 @@ class TargetOut(BaseModel):
     expected_today_ore: int = Field(description="Rak linje från periodens start till måldatumet")
     per_month_ore: int = Field(description="Kvar att bevilja per månad fram till måldatumet")
     months_left: int
-    verdict: str = Field(description="reached, on_track eller at_risk")
+    verdict: str = Field(description="reached, on_track, at_risk eller missed")
 
 
 class PipelineLineOut(BaseModel):

@@ -66,6 +66,8 @@ class Target:
     def verdict(self, committed_ore: int) -> str:
         if committed_ore >= self.amount_ore:
             return "reached"
+        if self.months_left == 0:
+            return "missed"
         return "on_track" if committed_ore >= self.expected_today_ore else "at_risk"
 
 
@@ -73,6 +75,7 @@ VERDICT_LABELS = {
     "reached": "Målet är nått",
     "on_track": "I fas",
     "at_risk": "Risk att målet inte nås",
+    "missed": "Måldatumet har passerat utan att målet nåddes",
 }
 
 
