@@ -2,6 +2,7 @@
 panel per item for the chair, and the minutes."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -277,97 +278,90 @@ def open_meeting(
                 thanks="Mötet är öppnat.")  # fmt: skip
 
 
-@pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/conflicts")
-def declare_conflict(
-    request: Request, session: DbSession, user: BoardReader, meeting_id: RecordId,
-    item_id: RecordId, raw: PostedForm,
-) -> Response:  # fmt: skip
-    meeting = _meeting(session, user, meeting_id, for_change=True)
-    item = _item(meeting, item_id)
-
-    def action() -> None:
-        member = _acting_member(session, user, meeting, raw)
-        service.declare_conflict(session, actor_for(user), item, member, raw.get("reason", ""))
-
-    return _act(request, session, user, meeting, action, thanks="Jävet är anmält.",
-                anchor=f"#item-{item.id}", form=f"conflict{item.id}", raw=raw)  # fmt: skip
+# The forms on one agenda item: what each does, for whom, and what the user is told.
+ItemRun = Callable[[Session, User, Meeting, AgendaItem, dict[str, str]], FormResult | None]
 
 
-@pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/votes")
-def cast_vote(
-    request: Request, session: DbSession, user: BoardReader, meeting_id: RecordId,
-    item_id: RecordId, raw: PostedForm,
-) -> Response:  # fmt: skip
-    meeting = _meeting(session, user, meeting_id, for_change=True)
-    item = _item(meeting, item_id)
-
-    def action() -> None:
-        member = _acting_member(session, user, meeting, raw)
-        service.cast_vote(session, actor_for(user), item, member, raw.get("choice", ""))
-
-    return _act(request, session, user, meeting, action, thanks="Rösten är registrerad.",
-                anchor=f"#item-{item.id}")  # fmt: skip
+@dataclass(frozen=True)
+class ItemForm:
+    path: str
+    form: str  # prefix of its field errors and kept values
+    thanks: str
+    run: ItemRun
+    organisers_only: bool = False  # the chair and the secretary; otherwise any board reader
 
 
-@pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/scores")
-def score_item(
-    request: Request, session: DbSession, user: BoardReader, meeting_id: RecordId,
-    item_id: RecordId, raw: PostedForm,
-) -> Response:  # fmt: skip
+def _conflict(session: Session, user: User, meeting: Meeting, item: AgendaItem,
+              raw: dict[str, str]) -> None:  # fmt: skip
+    member = _acting_member(session, user, meeting, raw)
+    service.declare_conflict(session, actor_for(user), item, member, raw.get("reason", ""))
+
+
+def _vote(session: Session, user: User, meeting: Meeting, item: AgendaItem,
+          raw: dict[str, str]) -> None:  # fmt: skip
+    member = _acting_member(session, user, meeting, raw)
+    service.cast_vote(session, actor_for(user), item, member, raw.get("choice", ""))
+
+
+def _score(session: Session, user: User, meeting: Meeting, item: AgendaItem,
+           raw: dict[str, str]) -> FormResult:  # fmt: skip
     """A member's own scores, or (``joint``) the board's joint scores recorded by the chair."""
-    meeting = _meeting(session, user, meeting_id, for_change=True)
-    item = _item(meeting, item_id)
     joint = raw.get("joint") == "1"
-
-    def action() -> FormResult:
-        if joint and not user.has_any_role(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER):
-            raise CaseError("Bara ordföranden eller sekreteraren registrerar styrelsens "
-                            "gemensamma poäng.")  # fmt: skip
-        member = None if joint else _acting_member(session, user, meeting, {})
-        return service.score_item(session, actor_for(user), item, member, raw)
-
-    return _act(request, session, user, meeting, action, thanks="Poängen är sparade.",
-                anchor=f"#item-{item.id}", form=f"score{item.id}", raw=raw)  # fmt: skip
+    if joint and not user.has_any_role(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER):
+        raise CaseError("Bara ordföranden eller sekreteraren registrerar styrelsens "
+                        "gemensamma poäng.")  # fmt: skip
+    member = None if joint else _acting_member(session, user, meeting, {})
+    return service.score_item(session, actor_for(user), item, member, raw)
 
 
-@pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/decision")
-def decide_item(
-    request: Request, session: DbSession, user: Organiser, meeting_id: RecordId, item_id: RecordId,
-    raw: PostedForm,
+ITEM_FORMS = (
+    ItemForm("conflicts", "conflict", "Jävet är anmält.", _conflict),
+    ItemForm("votes", "vote", "Rösten är registrerad.", _vote),
+    ItemForm("scores", "score", "Poängen är sparade.", _score),
+    ItemForm("decision", "decision", "Beslutet är fattat. Det gäller när protokollet är justerat.",
+             lambda s, u, _m, i, raw: service.decide_item(s, actor_for(u), i, raw),
+             organisers_only=True),
+    ItemForm("remove", "remove", "Punkten är lyft från dagordningen.",
+             lambda s, u, _m, i, raw: service.remove_item(s, actor_for(u), i,
+                                                          raw.get("reason", "")),
+             organisers_only=True),
+    ItemForm("undo", "undo", "Beslutet är taget tillbaka; punkten kan beslutas på nytt.",
+             lambda s, u, _m, i, raw: service.undo_decision(s, actor_for(u), i,
+                                                            raw.get("reason", "")),
+             organisers_only=True),
+)  # fmt: skip
+
+
+def _run_item_form(
+    request: Request, session: Session, user: User, meeting_id: int, item_id: int,
+    raw: dict[str, str], item_form: ItemForm,
 ) -> Response:  # fmt: skip
     meeting = _meeting(session, user, meeting_id, for_change=True)
     item = _item(meeting, item_id)
     return _act(request, session, user, meeting,
-                lambda: service.decide_item(session, actor_for(user), item, raw),
-                thanks="Beslutet är fattat. Det gäller när protokollet är justerat.",
-                anchor=f"#item-{item.id}", form=f"decision{item.id}", raw=raw)  # fmt: skip
+                lambda: item_form.run(session, user, meeting, item, raw),
+                thanks=item_form.thanks, anchor=f"#item-{item.id}",
+                form=f"{item_form.form}{item.id}", raw=raw)  # fmt: skip
 
 
-@pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/remove")
-def remove_item(
-    request: Request, session: DbSession, user: Organiser, meeting_id: RecordId,
-    item_id: RecordId, raw: PostedForm,
-) -> Response:  # fmt: skip
-    meeting = _meeting(session, user, meeting_id, for_change=True)
-    item = _item(meeting, item_id)
-    return _act(request, session, user, meeting,
-                lambda: service.remove_item(session, actor_for(user), item, raw.get("reason", "")),
-                thanks="Punkten är lyft från dagordningen.", anchor=f"#item-{item.id}",
-                form=f"remove{item.id}", raw=raw)  # fmt: skip
+def _add_item_route(item_form: ItemForm) -> None:
+    if item_form.organisers_only:
+
+        def post(request: Request, session: DbSession, user: Organiser, meeting_id: RecordId,
+                 item_id: RecordId, raw: PostedForm) -> Response:  # fmt: skip
+            return _run_item_form(request, session, user, meeting_id, item_id, raw, item_form)
+    else:
+
+        def post(request: Request, session: DbSession, user: BoardReader,  # type: ignore[misc]
+                 meeting_id: RecordId, item_id: RecordId, raw: PostedForm) -> Response:  # fmt: skip
+            return _run_item_form(request, session, user, meeting_id, item_id, raw, item_form)
+
+    pages.add_api_route(f"{MEETINGS}/{{meeting_id}}/items/{{item_id}}/{item_form.path}", post,
+                        methods=["POST"], name=f"meeting_item_{item_form.path}")  # fmt: skip
 
 
-@pages.post(MEETINGS + "/{meeting_id}/items/{item_id}/undo")
-def undo_decision(
-    request: Request, session: DbSession, user: Organiser, meeting_id: RecordId,
-    item_id: RecordId, raw: PostedForm,
-) -> Response:  # fmt: skip
-    meeting = _meeting(session, user, meeting_id, for_change=True)
-    item = _item(meeting, item_id)
-    return _act(request, session, user, meeting,
-                lambda: service.undo_decision(session, actor_for(user), item,
-                                              raw.get("reason", "")),
-                thanks="Beslutet är taget tillbaka; punkten kan beslutas på nytt.",
-                anchor=f"#item-{item.id}", form=f"undo{item.id}", raw=raw)  # fmt: skip
+for _item_form in ITEM_FORMS:
+    _add_item_route(_item_form)
 
 
 @pages.post(MEETINGS + "/{meeting_id}/close")
