@@ -352,7 +352,7 @@ def _add_item_route(item_form: ItemForm) -> None:
             return _run_item_form(request, session, user, meeting_id, item_id, raw, item_form)
     else:
 
-        def post(request: Request, session: DbSession, user: BoardReader,  # type: ignore[misc]
+        def post(request: Request, session: DbSession, user: BoardReader,
                  meeting_id: RecordId, item_id: RecordId, raw: PostedForm) -> Response:  # fmt: skip
             return _run_item_form(request, session, user, meeting_id, item_id, raw, item_form)
 
