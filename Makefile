@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres lint bootstrap assets browser postgres lock clean
+.PHONY: run test test-sqlite test-postgres lint bootstrap assets catalogs browser postgres lock clean
 
 run: bootstrap
 	$(BIN)/python -m app migrate
@@ -36,7 +36,7 @@ test-postgres: bootstrap browser postgres
 lint: bootstrap
 	$(BIN)/ruff check .
 
-bootstrap: $(VENV)/.installed assets
+bootstrap: $(VENV)/.installed assets catalogs
 
 $(VENV)/.installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,22 @@ static/vendor/htmx.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# The English catalogue: extract every marked message from the code and templates, merge new
+# ones into app/locale/en (as untranslated entries, which tests/test_i18n.py refuses), compile.
+LOCALES := app/locale
+EN_PO := $(LOCALES)/en/LC_MESSAGES/messages.po
+EN_MO := $(EN_PO:.po=.mo)
+I18N_SOURCES := $(shell find app templates -name '*.py' -o -name '*.html') babel.cfg
+catalogs: $(EN_MO)
+
+$(EN_MO): $(I18N_SOURCES) $(EN_PO) $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -o $(LOCALES)/messages.pot --add-location=file \
+		--sort-output --no-wrap --add-comments=TRANSLATORS: --project=Bygdestöd app templates
+	$(BIN)/pybabel -q update -i $(LOCALES)/messages.pot -d $(LOCALES) -l en --no-wrap \
+		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/pybabel -q compile -d $(LOCALES) -l en
+	@touch $@
 
 postgres:
 	@scripts/ensure-postgres.sh
@@ -73,4 +89,4 @@ lock:
 	rm -rf $(LOCK_VENV)
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor var .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules static/vendor var .pytest_cache .ruff_cache $(EN_MO) $(LOCALES)/messages.pot

@@ -25,7 +25,6 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1)
     login_window_minutes: int = Field(15, ge=1)
     timezone: str = "Europe/Stockholm"
-    default_locale: str = "sv_SE"
     # Only used by `python -m app load-demo`; real accounts never get a default password.
     demo_password: str = "bygdestod-demo"  # noqa: S105
     # Signs short-lived cookies (flash messages) and, later, applicants' magic links.

@@ -28,12 +28,15 @@ from app.board.routes import pages as board_pages
 from app.casework.routes import api as casework_api
 from app.casework.routes import pages as casework_pages
 from app.config import PROJECT_ROOT, Settings, get_settings
+from app.core.i18n import N_, LanguageMiddleware
+from app.core.i18n import gettext as _
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.templates import render
 from app.dashboard.routes import api as dashboard_api
 from app.dashboard.routes import pages as dashboard_pages
 from app.db import make_engine, make_session_factory
 from app.email.service import OutboxWorker
+from app.language.routes import pages as language_pages
 from app.ledger.routes import api as ledger_api
 from app.meetings.routes import pages as meetings_pages
 from app.organisations.routes import api as organisations_api
@@ -46,15 +49,21 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 
 ERROR_TEXTS = {
-    400: ("Felaktig begäran", "Begäran kunde inte tolkas."),
-    403: ("Åtkomst nekad", "Du har inte behörighet till den här sidan."),
-    404: ("Sidan finns inte", "Sidan du söker finns inte, eller så har du inte tillgång till den."),
-    405: ("Otillåten metod", "Den här sidan kan inte användas på det sättet."),
-    409: ("Konflikt", "Någon annan har ändrat uppgifterna. Ladda om sidan och försök igen."),
-    422: ("Felaktiga uppgifter", "Uppgifterna kunde inte tas emot."),
+    400: (N_("Felaktig begäran"), N_("Begäran kunde inte tolkas.")),
+    403: (N_("Åtkomst nekad"), N_("Du har inte behörighet till den här sidan.")),
+    404: (
+        N_("Sidan finns inte"),
+        N_("Sidan du söker finns inte, eller så har du inte tillgång till den."),
+    ),
+    405: (N_("Otillåten metod"), N_("Den här sidan kan inte användas på det sättet.")),
+    409: (
+        N_("Konflikt"),
+        N_("Någon annan har ändrat uppgifterna. Ladda om sidan och försök igen."),
+    ),
+    422: (N_("Felaktiga uppgifter"), N_("Uppgifterna kunde inte tas emot.")),
     500: (
-        "Något gick fel",
-        "Ett oväntat fel inträffade. Felet är loggat; försök igen om en stund.",
+        N_("Något gick fel"),
+        N_("Ett oväntat fel inträffade. Felet är loggat; försök igen om en stund."),
     ),
 }
 
@@ -64,10 +73,10 @@ def _is_api(request: Request) -> bool:
 
 
 def _error_page(request: Request, status: int, detail: str | None = None) -> Response:
-    title, default_text = ERROR_TEXTS.get(status, (f"Fel {status}", "Begäran misslyckades."))
+    title, default_text = ERROR_TEXTS.get(status, (N_("Fel"), N_("Begäran misslyckades.")))
     # Our own exceptions carry Swedish details; Starlette's defaults ("Not Found") do not.
     is_default = not detail or detail == HTTPStatus(status).phrase
-    text = default_text if is_default or status >= 500 else detail
+    text = _(default_text) if is_default or status >= 500 else detail
     if _is_api(request):
         return JSONResponse({"detail": text}, status_code=status)
     if not hasattr(request.state, "csrf_token"):
@@ -76,7 +85,7 @@ def _error_page(request: Request, status: int, detail: str | None = None) -> Res
         # The page failed before (or without) resolving the user; show the header they expect.
         request.state.user = _user_for_error_page(request)
     return render(
-        request, "errors/error.html", {"status": status, "title": title, "text": text}, status
+        request, "errors/error.html", {"status": status, "title": _(title), "text": text}, status
     )
 
 
@@ -141,9 +150,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimitMiddleware, max_bytes=settings.max_attachment_bytes + 1024 * 1024
     )
+    # Outermost, so that every answer below it, refusals included, is in the visitor's language.
+    app.add_middleware(LanguageMiddleware)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
 
     for router in (
+        language_pages,
         auth_pages,
         umbrellas_pages,
         applicants_pages,
@@ -170,7 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
         if _is_api(request):
-            return JSONResponse({"detail": "Inloggning krävs."}, status_code=401)
+            return JSONResponse({"detail": _("Inloggning krävs.")}, status_code=401)
         if request.headers.get("HX-Request"):
             # An htmx fragment request must not paste the login page into the form: make the
             # browser go to the login page, and back to the page (not the fragment) afterwards.
@@ -196,7 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if _is_api(request):
             return JSONResponse(
                 {
-                    "detail": "Uppgifterna kunde inte tas emot.",
+                    "detail": _("Uppgifterna kunde inte tas emot."),
                     "errors": jsonable_encoder(exc.errors()),
                 },
                 status_code=422,

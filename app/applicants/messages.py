@@ -3,11 +3,13 @@
 from babel.dates import format_date
 
 from app.applications.models import Application, InformationRequest
+from app.core.i18n import in_swedish
 from app.core.money import format_money
 
 SIGNATURE = "\n\nVänliga hälsningar\nLeaderkontoret\n\nDet här mejlet går inte att svara på."
 
 
+@in_swedish
 def receipt(application: Application, link: str) -> tuple[str, str]:
     umbrella = application.umbrella_project
     pot = umbrella.name if umbrella else "Leader"
@@ -24,6 +26,7 @@ def receipt(application: Application, link: str) -> tuple[str, str]:
     )
 
 
+@in_swedish
 def resume_link(application: Application, link: str, valid_days: int) -> tuple[str, str]:
     if application.reference:
         subject = f"Länk till er ansökan {application.reference}"
@@ -38,6 +41,7 @@ def resume_link(application: Application, link: str, valid_days: int) -> tuple[s
     )
 
 
+@in_swedish
 def information_request(
     application: Application, request: InformationRequest, link: str
 ) -> tuple[str, str]:
@@ -51,6 +55,7 @@ def information_request(
     )
 
 
+@in_swedish
 def information_reminder(
     application: Application, request: InformationRequest, link: str
 ) -> tuple[str, str]:

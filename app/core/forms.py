@@ -1,4 +1,5 @@
-"""Form plumbing shared by every HTML form: field-level validation with Swedish messages.
+"""Form plumbing shared by every HTML form: field-level validation with messages in the
+interface language.
 
 A form is a set of named fields, each with a validator that either returns the cleaned value or
 raises ``FieldError`` with the message shown next to the field. The same validators serve the
@@ -16,14 +17,19 @@ from typing import Annotated, Any
 from email_validator import EmailNotValidError, validate_email
 from fastapi import Depends, Request
 
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.core.identifiers import InvalidIdentifier
 from app.core.money import InvalidAmount, parse_kronor
 
 
 class FieldError(ValueError):
+    """A field's error. ``message`` is a catalogue message (often marked with ``N_`` where a
+    form is declared) and is translated here, when the error is raised in a request."""
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = _(message)
 
 
 Validator = Callable[[str], Any]
@@ -35,7 +41,7 @@ def required(message: str, max_length: int = 200) -> Validator:
         if not value:
             raise FieldError(message)
         if len(value) > max_length:
-            raise FieldError(f"Högst {max_length} tecken.")
+            raise FieldError(_("Högst {max_length} tecken.").format(max_length=max_length))
         return value
 
     return check
@@ -45,7 +51,7 @@ def optional_text(max_length: int = 200) -> Validator:
     def check(value: str) -> str:
         value = value.strip()
         if len(value) > max_length:
-            raise FieldError(f"Högst {max_length} tecken.")
+            raise FieldError(_("Högst {max_length} tecken.").format(max_length=max_length))
         return value
 
     return check
@@ -54,12 +60,12 @@ def optional_text(max_length: int = 200) -> Validator:
 def email_address(value: str) -> str:
     value = value.strip()
     if not value:
-        raise FieldError("Ange en e-postadress.")
+        raise FieldError(N_("Ange en e-postadress."))
     try:
         # No DNS lookup: the form must work offline and answer quickly.
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise FieldError("Ange en giltig e-postadress, t.ex. namn@forening.se.") from exc
+        raise FieldError(N_("Ange en giltig e-postadress, t.ex. namn@forening.se.")) from exc
 
 
 def choice(options: type[enum.Enum], message: str) -> Validator:
@@ -105,7 +111,7 @@ class FormResult:
 # NUL and other C0 control characters (except tab and line breaks) are never legitimate input,
 # and PostgreSQL refuses NUL in text outright.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-BAD_CHARACTERS = "Fältet innehåller otillåtna tecken."
+BAD_CHARACTERS = N_("Fältet innehåller otillåtna tecken.")
 
 
 def _run(validator: Validator, value: str) -> Any:
@@ -115,7 +121,7 @@ def _run(validator: Validator, value: str) -> Any:
 
 
 def validate_field(validators: Mapping[str, Validator], name: str, value: str) -> str | None:
-    """The Swedish error for one field, or None when it is fine."""
+    """The error for one field, or None when it is fine."""
     try:
         _run(validators[name], value)
     except (FieldError, InvalidIdentifier, InvalidAmount) as exc:
@@ -158,7 +164,7 @@ def iso_date(missing: str) -> Validator:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise FieldError("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2027-03-15.") from None
+            raise FieldError(N_("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2027-03-15.")) from None
 
     return check
 
@@ -171,10 +177,10 @@ def whole_number(maximum: int = 1_000_000) -> Validator:
         if not value:
             return 0
         if not value.isdecimal():
-            raise FieldError("Ange ett heltal, t.ex. 40.")
+            raise FieldError(N_("Ange ett heltal, t.ex. 40."))
         number = int(value)
         if number > maximum:
-            raise FieldError(f"Ange högst {maximum}.")
+            raise FieldError(_("Ange högst {maximum}.").format(maximum=maximum))
         return number
 
     return check

@@ -2,19 +2,23 @@
 
 Covers organisationsnummer, personnummer (for enskild firma), bankgiro and plusgiro.
 Every ``normalise_*`` function returns the bare digits that we store, or raises
-:class:`InvalidIdentifier` carrying a Swedish message that can be shown to the user as is.
+:class:`InvalidIdentifier` carrying a message that can be shown to the user as is.
 """
 
 import re
 from datetime import date
 
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
+
 
 class InvalidIdentifier(ValueError):
-    """Raised when an identifier is malformed; ``message`` is user-facing Swedish text."""
+    """Raised when an identifier is malformed; ``message`` is a catalogue message, translated
+    when raised."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = _(message)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -60,22 +64,22 @@ def normalise_org_number(value: str) -> str:
     value = _clean(
         value,
         "0-9 -",
-        empty="Ange organisationsnummer.",
-        bad_chars="Organisationsnumret får bara innehålla siffror och bindestreck.",
+        empty=N_("Ange organisationsnummer."),
+        bad_chars=N_("Organisationsnumret får bara innehålla siffror och bindestreck."),
     )
     match = _ORG_RE.fullmatch(value)
     if not match:
-        raise InvalidIdentifier("Organisationsnumret ska ha 10 siffror (NNNNNN-NNNN).")
+        raise InvalidIdentifier(N_("Organisationsnumret ska ha 10 siffror (NNNNNN-NNNN)."))
     digits = match[1] + match[2]
     if not luhn_valid(digits):
         raise InvalidIdentifier(
-            "Organisationsnumret är inte giltigt – kontrollsiffran stämmer inte."
+            N_("Organisationsnumret är inte giltigt – kontrollsiffran stämmer inte.")
         )
     # Legal persons have 20 or more in the "month" position; anything lower is a
     # (Luhn-valid) personnummer, typed into the wrong field.
     if int(digits[2:4]) < 20:
         raise InvalidIdentifier(
-            "Det här ser ut som ett personnummer, inte ett organisationsnummer."
+            N_("Det här ser ut som ett personnummer, inte ett organisationsnummer.")
         )
     return digits
 
@@ -89,12 +93,12 @@ def normalise_personal_number(value: str) -> str:
     value = _clean(
         value,
         "0-9 +-",
-        empty="Ange personnummer.",
-        bad_chars="Personnumret får bara innehålla siffror och bindestreck.",
+        empty=N_("Ange personnummer."),
+        bad_chars=N_("Personnumret får bara innehålla siffror och bindestreck."),
     )
     match = _PERSONAL_RE.fullmatch(value)
     if not match:
-        raise InvalidIdentifier("Personnumret ska ha 10 eller 12 siffror (ÅÅMMDD-NNNN).")
+        raise InvalidIdentifier(N_("Personnumret ska ha 10 eller 12 siffror (ÅÅMMDD-NNNN)."))
     century, birth, separator, serial = match.groups()
     if century:
         year = int(century + birth[:2])
@@ -111,10 +115,10 @@ def normalise_personal_number(value: str) -> str:
     try:
         date(year, month, day)
     except ValueError:
-        raise InvalidIdentifier("Personnumret innehåller inget giltigt datum.") from None
+        raise InvalidIdentifier(N_("Personnumret innehåller inget giltigt datum.")) from None
     digits = birth + serial
     if not luhn_valid(digits):
-        raise InvalidIdentifier("Personnumret är inte giltigt – kontrollsiffran stämmer inte.")
+        raise InvalidIdentifier(N_("Personnumret är inte giltigt – kontrollsiffran stämmer inte."))
     return digits
 
 
@@ -134,17 +138,19 @@ def normalise_bankgiro(value: str) -> str:
     value = _clean(
         value,
         "0-9 -",
-        empty="Ange bankgironummer.",
-        bad_chars="Bankgironumret får bara innehålla siffror och bindestreck.",
+        empty=N_("Ange bankgironummer."),
+        bad_chars=N_("Bankgironumret får bara innehålla siffror och bindestreck."),
     )
     match = _BANKGIRO_RE.fullmatch(value)
     if not match:
         raise InvalidIdentifier(
-            "Bankgironumret ska ha 7 eller 8 siffror (NNN-NNNN eller NNNN-NNNN)."
+            N_("Bankgironumret ska ha 7 eller 8 siffror (NNN-NNNN eller NNNN-NNNN).")
         )
     digits = match[1] + match[2]
     if not luhn_valid(digits):
-        raise InvalidIdentifier("Bankgironumret är inte giltigt – kontrollsiffran stämmer inte.")
+        raise InvalidIdentifier(
+            N_("Bankgironumret är inte giltigt – kontrollsiffran stämmer inte.")
+        )
     return digits
 
 
@@ -153,16 +159,18 @@ def normalise_plusgiro(value: str) -> str:
     value = _clean(
         value,
         "0-9 -",
-        empty="Ange plusgironummer.",
-        bad_chars="Plusgironumret får bara innehålla siffror, mellanslag och bindestreck.",
+        empty=N_("Ange plusgironummer."),
+        bad_chars=N_("Plusgironumret får bara innehålla siffror, mellanslag och bindestreck."),
     )
     # Plusgiro numbers are commonly written in groups of two ("90 20 03-3"), so
     # spaces may appear anywhere; the hyphen may only precede the check digit.
     match = _PLUSGIRO_RE.fullmatch(value.replace(" ", ""))
     if not match or not 2 <= len(digits := match[1] + match[2]) <= 8:
-        raise InvalidIdentifier("Plusgironumret ska ha 2–8 siffror (t.ex. 123456-7).")
+        raise InvalidIdentifier(N_("Plusgironumret ska ha 2–8 siffror (t.ex. 123456-7)."))
     if not luhn_valid(digits):
-        raise InvalidIdentifier("Plusgironumret är inte giltigt – kontrollsiffran stämmer inte.")
+        raise InvalidIdentifier(
+            N_("Plusgironumret är inte giltigt – kontrollsiffran stämmer inte.")
+        )
     return digits
 
 

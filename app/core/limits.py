@@ -8,7 +8,10 @@ in front should enforce the same limit for anything else.
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-TOO_LARGE = "Det du skickade är för stort. En bilaga får vara högst {limit} MB."
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
+
+TOO_LARGE = N_("Det du skickade är för stort. En bilaga får vara högst {limit} MB.")
 
 
 class BodySizeLimitMiddleware:
@@ -21,7 +24,7 @@ class BodySizeLimitMiddleware:
             for name, value in scope.get("headers", []):
                 if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
                     limit = self.max_bytes // (1024 * 1024)
-                    response = PlainTextResponse(TOO_LARGE.format(limit=limit), status_code=413)
+                    response = PlainTextResponse(_(TOO_LARGE).format(limit=limit), status_code=413)
                     await response(scope, receive, send)
                     return
         await self.app(scope, receive, send)

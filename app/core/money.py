@@ -11,12 +11,16 @@ from decimal import Decimal
 from babel import Locale
 from babel.numbers import format_currency
 
+from app.core.i18n import N_, current_language, format_locale
+from app.core.i18n import gettext as _
+
 # 100 billion kronor: a sanity ceiling, also enforced by a database CHECK constraint.
 MAX_AMOUNT_ORE = 10_000_000_000_000
 
 
 class InvalidAmount(ValueError):
-    """Raised when an amount cannot be accepted; ``message`` is user-facing Swedish text."""
+    """Raised when an amount cannot be accepted; ``message`` is user-facing text in the current
+    language."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -33,8 +37,10 @@ _SPACE_GROUPED_RE = re.compile(
 )
 # "1.250.000" or "1.250,50": dots as thousands separators, decimals only after a comma.
 _DOT_GROUPED_RE = re.compile(r"(?P<int>[0-9]{1,3}(?:\.[0-9]{3})+)(?:,(?P<frac>[0-9]+))?")
+# English: "12,500" or "12,500.50", commas as thousands separators.
+_COMMA_GROUPED_RE = re.compile(r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+)(?:\.(?P<frac>[0-9]+))?")
 
-_NOT_A_NUMBER = "Ange beloppet i kronor, t.ex. 12 500 eller 12 500,50."
+_NOT_A_NUMBER = N_("Ange beloppet i kronor, t.ex. 12 500 eller 12 500,50.")
 
 
 def parse_kronor(text: str, *, allow_zero: bool = True) -> int:
@@ -43,11 +49,12 @@ def parse_kronor(text: str, *, allow_zero: bool = True) -> int:
     A single dot is read as a decimal point ("12500.5"); dots are read as thousands
     separators only when there are several ("1.250.000") or when a comma decimal
     follows ("1.250,50"). A decimal part with more than two digits is rejected
-    rather than guessed at, so "12,500" is an error and never silently 12.50 kr.
+    rather than guessed at, so "12,500" is an error and never silently 12.50 kr. In the English
+    interface a comma groups thousands ("12,500.50"), as English readers write it.
     """
     text = text.strip()
     if not text:
-        raise InvalidAmount("Ange ett belopp.")
+        raise InvalidAmount(_("Ange ett belopp."))
     # Accept both the hyphen-minus and the typographic minus (U+2212) that Babel
     # and word processors produce, so that a negative amount gets a clear message.
     negative = text[0] in "-\u2212"
@@ -55,34 +62,41 @@ def parse_kronor(text: str, *, allow_zero: bool = True) -> int:
         text = text[1:].lstrip()
     text = _CURRENCY_SUFFIX_RE.sub("", text)
 
-    dot_grouped = text.count(".") > 1 or ("." in text and "," in text)
-    match = (_DOT_GROUPED_RE if dot_grouped else _SPACE_GROUPED_RE).fullmatch(text)
+    match = _grouping(text).fullmatch(text)
     if not match:
-        raise InvalidAmount(_NOT_A_NUMBER)
+        raise InvalidAmount(_(_NOT_A_NUMBER))
     if negative:
-        raise InvalidAmount("Beloppet kan inte vara negativt.")
+        raise InvalidAmount(_("Beloppet kan inte vara negativt."))
     fraction = match["frac"] or "0"
     if len(fraction) > 2:
-        raise InvalidAmount("Ange högst två decimaler (öre).")
+        raise InvalidAmount(_("Ange högst två decimaler (öre)."))
 
     whole = re.sub(r"[^0-9]", "", match["int"])
     ore = int(Decimal(f"{whole}.{fraction}").scaleb(2))
     if ore > MAX_AMOUNT_ORE:
-        raise InvalidAmount("Beloppet är orimligt stort.")
+        raise InvalidAmount(_("Beloppet är orimligt stort."))
     if ore == 0 and not allow_zero:
-        raise InvalidAmount("Beloppet måste vara större än 0 kr.")
+        raise InvalidAmount(_("Beloppet måste vara större än 0 kr."))
     return ore
 
 
-def format_money(ore: int, locale: str = "sv_SE") -> str:
-    """Format öre for display in ``locale``, e.g. "12 500 kr" or "12 500,50 kr".
+def _grouping(text: str) -> re.Pattern[str]:
+    if current_language() == "en" and "," in text and text.count(".") <= 1:
+        return _COMMA_GROUPED_RE
+    dot_grouped = text.count(".") > 1 or ("." in text and "," in text)
+    return _DOT_GROUPED_RE if dot_grouped else _SPACE_GROUPED_RE
+
+
+def format_money(ore: int, locale: str | None = None) -> str:
+    """Format öre for display in ``locale`` (by default the interface language's), e.g.
+    "12 500 kr" or "12 500,50 kr" in Swedish and "SEK 12,500" in English.
 
     Whole kronor are shown without decimals. Babel's output is kept as is, including
     the no-break spaces it uses in Swedish, which stop an amount from being broken
     across lines.
     """
     _require_int(ore)
-    babel_locale = Locale.parse(locale)
+    babel_locale = Locale.parse(locale or format_locale())
     amount = Decimal(ore).scaleb(-2)
     if ore % 100:
         formatted = format_currency(amount, "SEK", locale=babel_locale)
@@ -99,11 +113,13 @@ def format_money(ore: int, locale: str = "sv_SE") -> str:
 
 
 def format_kronor_input(ore: int) -> str:
-    """Format öre as a form-field value ("12500" or "12500,50") that parse_kronor reads back."""
+    """Format öre as a form-field value ("12500" or "12500,50"; "12500.50" in English) that
+    parse_kronor reads back."""
     _require_int(ore)
     sign = "-" if ore < 0 else ""
     kronor, rest = divmod(abs(ore), 100)
-    return f"{sign}{kronor},{rest:02d}" if rest else f"{sign}{kronor}"
+    decimal_mark = "." if current_language() == "en" else ","
+    return f"{sign}{kronor}{decimal_mark}{rest:02d}" if rest else f"{sign}{kronor}"
 
 
 def _require_int(ore: int) -> None:

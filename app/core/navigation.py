@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.auth.models import Role
+from app.core.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -17,18 +18,20 @@ class Section:
     roles: frozenset[Role]
 
 
-CASES = Section("Ärenden", "/cases", frozenset({Role.HANDLER, Role.MANAGER}))
-ORGANISATIONS = Section("Organisationer", "/organisations", CASES.roles)
+CASES = Section(N_("Ärenden"), "/cases", frozenset({Role.HANDLER, Role.MANAGER}))
+ORGANISATIONS = Section(N_("Organisationer"), "/organisations", CASES.roles)
 BUDGET = Section(
-    "Budget", "/budget", frozenset({Role.MANAGER, Role.HANDLER, Role.LAG_CHAIR, Role.LAG_MEMBER})
+    N_("Budget"),
+    "/budget",
+    frozenset({Role.MANAGER, Role.HANDLER, Role.LAG_CHAIR, Role.LAG_MEMBER}),
 )
 BOARD = Section(
-    "LAG-styrelsen",
+    N_("LAG-styrelsen"),
     "/board",
     frozenset({Role.LAG_MEMBER, Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER}),
 )
-CALLS = Section("Utlysningar", "/umbrellas", frozenset({Role.MANAGER}))
-ADMIN = Section("Administration", "/admin/users", frozenset({Role.ADMIN}))
+CALLS = Section(N_("Utlysningar"), "/umbrellas", frozenset({Role.MANAGER}))
+ADMIN = Section(N_("Administration"), "/admin/users", frozenset({Role.ADMIN}))
 
 # Order matters twice: it is the menu order, and a user's start page is the first section whose
 # roles match the user's *primary* role, taken in ``START_ORDER``.

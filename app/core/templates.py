@@ -1,21 +1,19 @@
-"""Jinja2 set-up: one environment for all HTML, with Swedish formatting filters.
+"""Jinja2 set-up: one environment for all HTML, with gettext and formatting filters that follow
+the interface language (see app/core/i18n.py).
 
 Every page is rendered through ``render`` so that the user, the CSRF token and the navigation
 are always in the context.
 """
 
-from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
+from urllib.parse import urlsplit
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from app.config import PROJECT_ROOT, get_settings
+from app.config import PROJECT_ROOT
+from app.core import formatting, i18n
 from app.core.flash import clear_flash, read_flash
 from app.core.identifiers import format_bankgiro, format_org_number, format_plusgiro
 from app.core.money import format_kronor_input, format_money
@@ -23,47 +21,41 @@ from app.core.navigation import navigation_for
 from app.organisations.models import LegalForm
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
-
-
-def _date(value: date | None, fmt: str = "d MMM y") -> str:
-    return format_date(value, fmt, locale=get_settings().default_locale) if value else "–"
-
-
-def _datetime(value: datetime | None, fmt: str = "d MMM y HH:mm") -> str:
-    if value is None:
-        return "–"
-    settings = get_settings()
-    return format_datetime(
-        value, fmt, tzinfo=ZoneInfo(settings.timezone), locale=settings.default_locale
-    )
-
-
-def _percent(value: Decimal) -> str:
-    return f"{_one_decimal(value)} %"
-
-
-def _one_decimal(value: Decimal) -> str:
-    """Points and averages: "657,5"."""
-    return format_decimal(value, "#,##0.0", locale=get_settings().default_locale)
-
-
-def _deadline(value: datetime) -> str:
-    """A window that ends at midnight is shown as its last minute: "31 mars 2027 kl. 23:59"."""
-    return _datetime(value - timedelta(seconds=1), "d MMMM y 'kl.' HH:mm")
+templates.env.add_extension("jinja2.ext.i18n")
+# Whitespace inside {% trans %} blocks is collapsed, here and in extraction (babel.cfg), so the
+# template's line breaks never leak into the catalogue.
+templates.env.policies["ext.i18n.trimmed"] = True
+# New-style gettext escapes the translation's variables and fails on a missing one.
+templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+# For messages held in variables (labels declared in Python and marked there with N_): plain
+# gettext, without new-style gettext's %-formatting, which a "%" in a label would break.
+templates.env.filters["translate"] = i18n.gettext
 
 
 templates.env.filters["money"] = format_money
 # An amount as it is typed into a form field ("12 500,50"), for pre-filled inputs.
 templates.env.filters["kronor_input"] = format_kronor_input
-templates.env.filters["deadline"] = _deadline
-templates.env.filters["percent"] = _percent
-templates.env.filters["one_decimal"] = _one_decimal
+templates.env.filters["deadline"] = formatting.deadline
+templates.env.filters["percent"] = formatting.percent
+templates.env.filters["one_decimal"] = formatting.one_decimal
 templates.env.filters["org_number"] = format_org_number
 templates.env.filters["legal_form"] = lambda value: LegalForm(value).label
 templates.env.filters["bankgiro"] = format_bankgiro
 templates.env.filters["plusgiro"] = format_plusgiro
-templates.env.filters["date"] = _date
-templates.env.filters["datetime"] = _datetime
+templates.env.filters["date"] = formatting.short_date
+templates.env.filters["long_date"] = formatting.long_date
+templates.env.filters["datetime"] = formatting.date_time
+
+
+def _here(request: Request) -> str:
+    """Where the language switch brings the visitor back to: this page, or for a page answering
+    a form post, the page the form was on."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path:
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/"
 
 
 def render(
@@ -74,6 +66,9 @@ def render(
         "user": user,
         "csrf_token": request.state.csrf_token,
         "navigation": navigation_for(user, request.url.path),
+        "language": i18n.current_language(),
+        "languages": i18n.LANGUAGES,
+        "here": _here(request),
     }
     response = templates.TemplateResponse(
         request,

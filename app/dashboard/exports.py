@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.applications.models import Application
 from app.areas.models import ActionArea, ProgrammePeriod
+from app.core.i18n import in_swedish
 from app.core.spreadsheet import cell_text
 from app.dashboard.service import Dashboard
 from app.ledger.models import LedgerEntry, LedgerKind
@@ -28,6 +29,7 @@ def kronor(ore: int | None) -> Decimal | None:
     return None if ore is None else Decimal(ore) / 100
 
 
+@in_swedish
 def ledger_rows(session: Session, period: ProgrammePeriod) -> Iterator[Row]:
     yield ["Datum", "Slag", "Frigjort slag", "Belopp (kr)", "Insatsområde", "Pott",
            "Diarienummer", "Skäl"]  # fmt: skip
@@ -53,6 +55,7 @@ def ledger_rows(session: Session, period: ProgrammePeriod) -> Iterator[Row]:
         last = page[-1][0].id
 
 
+@in_swedish
 def application_rows(session: Session, period: ProgrammePeriod) -> Iterator[Row]:
     yield ["Diarienummer", "Titel", "Typ", "Status", "Insatsområde", "Sökt (kr)",
            "Beviljat (kr)", "Inkom", "Beslutad"]  # fmt: skip
@@ -79,6 +82,7 @@ def application_rows(session: Session, period: ProgrammePeriod) -> Iterator[Row]
         last = page[-1][0].id
 
 
+@in_swedish
 def indicator_rows(dashboard: Dashboard) -> Iterator[Row]:
     names = {line.id: line.name for line in dashboard.overview.action_areas}
     yield ["Insatsområde", "Slutredovisningar", "Deltagare kvinnor", "Deltagare män",
@@ -94,6 +98,7 @@ def _csv_value(value: Any) -> Any:
     return str(value).replace(".", ",") if isinstance(value, Decimal) else cell_text(value)
 
 
+@in_swedish
 def as_csv(rows: Iterator[Row]) -> Iterator[str]:
     """Semicolon-separated UTF-8 with a byte-order mark, streamed a page at a time."""
     buffer = io.StringIO()
@@ -108,6 +113,7 @@ def as_csv(rows: Iterator[Row]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+@in_swedish
 def as_xlsx(rows: Iterator[Row], title: str) -> bytes:
     """A workbook written row by row (openpyxl's write-only mode keeps memory flat)."""
     book = Workbook(write_only=True)

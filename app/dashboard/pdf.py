@@ -7,6 +7,7 @@ from babel.dates import format_date
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from app.core import pdf
+from app.core.i18n import in_swedish
 from app.core.money import format_money
 from app.dashboard.service import VERDICT_LABELS, Dashboard, GoalStatus, percent
 
@@ -31,6 +32,7 @@ def _table(rows: list[list[str]]) -> Table:
     return table
 
 
+@in_swedish
 def dashboard_pdf(d: Dashboard, area_name: str, plan: list[GoalStatus], today: date) -> bytes:
     total = d.overview.total
     verdict = (

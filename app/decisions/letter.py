@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from app.core import pdf
+from app.core.i18n import in_swedish
 from app.core.identifiers import format_org_number
 from app.core.money import format_money
 from app.core.pdf import markup, markup_lines, one_line, section, text_lines
@@ -158,6 +159,7 @@ def _compose(content: LetterContent) -> _Letter:
     )
 
 
+@in_swedish
 def letter_html(content: LetterContent) -> str:
     """The letter as a standalone, printable HTML document (autoescaped)."""
     template = templates.env.get_template("decisions/letter.html")
@@ -167,6 +169,7 @@ def letter_html(content: LetterContent) -> str:
 # --- PDF ---------------------------------------------------------------------------------
 
 
+@in_swedish
 def letter_pdf(content: LetterContent) -> bytes:
     """The letter as an A4 PDF with the same wording as :func:`letter_html`."""
     letter = _compose(content)

@@ -2,10 +2,12 @@
 
 from app.applicants.messages import SIGNATURE
 from app.applications.models import Application
+from app.core.i18n import in_swedish
 from app.core.money import format_money
 from app.decisions.models import Decision, DecisionOutcome
 
 
+@in_swedish
 def decision(application: Application, decision: Decision, link: str) -> tuple[str, str]:
     if decision.outcome is DecisionOutcome.REJECTED:
         verdict = "Tyvärr har er ansökan fått avslag."

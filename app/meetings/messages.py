@@ -6,10 +6,12 @@ from babel.dates import format_date
 
 from app.applicants.messages import SIGNATURE
 from app.applications.models import Application
+from app.core.i18n import in_swedish
 from app.core.money import format_money
 from app.meetings.models import AgendaItem, ItemOutcome, Meeting
 
 
+@in_swedish
 def board_outcome(application: Application, item: AgendaItem, meeting: Meeting) -> tuple[str, str]:
     held = format_date(meeting.held_on, "d MMMM y", locale="sv_SE")
     if item.outcome is ItemOutcome.PRIORITISED:

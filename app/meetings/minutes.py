@@ -33,6 +33,7 @@ from app.board.rules import format_share
 from app.board.service import BALANCE_LIMIT_PERCENT
 from app.config import get_settings
 from app.core import pdf
+from app.core.i18n import in_swedish
 from app.core.identifiers import format_org_number
 from app.core.money import format_money
 from app.core.pdf import markup, markup_lines, one_line, section, text_lines
@@ -85,6 +86,7 @@ class _Minutes:
     footer: str
 
 
+@in_swedish
 def render_minutes(session: Session, meeting: Meeting) -> tuple[str, bytes]:
     """The meeting's minutes as (standalone HTML, A4 PDF), with the same wording in both."""
     minutes = _compose(session, meeting)

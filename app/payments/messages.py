@@ -4,10 +4,12 @@ from babel.dates import format_date
 
 from app.applicants.messages import SIGNATURE
 from app.applications.models import Application
+from app.core.i18n import in_swedish
 from app.core.money import format_money
 from app.payments.models import Payment, PaymentClaim
 
 
+@in_swedish
 def payment(application: Application, payment: Payment, comment: str, link: str) -> tuple[str, str]:
     note = f"\n\nKommentar från handläggaren: {comment}" if comment else ""
     return (
@@ -21,6 +23,7 @@ def payment(application: Application, payment: Payment, comment: str, link: str)
     )
 
 
+@in_swedish
 def claim_rejected(
     application: Application, claim: PaymentClaim, reason: str, link: str
 ) -> tuple[str, str]:

@@ -1,0 +1,1 @@
+"""The visitor's choice of interface language."""
