@@ -11,11 +11,13 @@ from datetime import date
 
 from app.applications.models import Application, ApplicationKind, FinancingKind
 from app.casework.models import ChecklistAnswer, Verdict
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.core.money import format_money
 
 COMPLETENESS = "completeness"
 ELIGIBILITY = "eligibility"
-CHECKLIST_LABELS = {COMPLETENESS: "Fullständighet", ELIGIBILITY: "Stödberättigande"}
+CHECKLIST_LABELS = {COMPLETENESS: N_("Fullständighet"), ELIGIBILITY: N_("Stödberättigande")}
 
 LEADER = frozenset({ApplicationKind.LEADER_PROJECT})
 SMALL = frozenset({ApplicationKind.SMALL_GRANT})
@@ -24,7 +26,8 @@ BOTH = LEADER | SMALL
 
 @dataclass(frozen=True)
 class PreCheck:
-    """The system's reading of an item: passed (True/False) and what it saw, in Swedish."""
+    """The system's reading of an item: passed (True/False) and what it saw, in the interface
+    language."""
 
     passed: bool
     note: str
@@ -37,7 +40,7 @@ PreCheckFn = Callable[[Application], PreCheck | None]
 class ChecklistItem:
     key: str
     checklist: str
-    label: str
+    label: str  # marked with N_, translated where shown
     kinds: frozenset[ApplicationKind] = BOTH
     pre_check: PreCheckFn | None = None
 
@@ -46,30 +49,35 @@ def _contact(application: Application) -> PreCheck:
     missing = [
         label
         for label, value in (
-            ("kontaktperson", application.contact_name),
-            ("e-postadress", application.contact_email),
-            ("organisation", application.organisation_id),
+            (N_("kontaktperson"), application.contact_name),
+            (N_("e-postadress"), application.contact_email),
+            (N_("organisation"), application.organisation_id),
         )
         if not value
     ]
     if missing:
-        return PreCheck(False, "Saknas: " + ", ".join(missing) + ".")
-    return PreCheck(True, "Kontaktperson, e-post och organisationsnummer finns.")
+        return PreCheck(
+            False, _("Saknas: {missing}.").format(missing=", ".join(_(label) for label in missing))
+        )
+    return PreCheck(True, _("Kontaktperson, e-post och organisationsnummer finns."))
 
 
 def _description(application: Application) -> PreCheck:
     if application.description.strip() and application.expected_results.strip():
-        return PreCheck(True, "Beskrivning och förväntade resultat är ifyllda.")
-    return PreCheck(False, "Beskrivning eller förväntade resultat saknas.")
+        return PreCheck(True, _("Beskrivning och förväntade resultat är ifyllda."))
+    return PreCheck(False, _("Beskrivning eller förväntade resultat saknas."))
 
 
 def _budget_balanced(application: Application) -> PreCheck:
     costs, financing = application.total_costs_ore, application.total_financing_ore
     if costs == financing and costs > 0:
-        return PreCheck(True, f"Kostnader och finansiering är båda {format_money(costs)}.")
+        both = _("Kostnader och finansiering är båda {amount}.")
+        return PreCheck(True, both.format(amount=format_money(costs)))
     return PreCheck(
         False,
-        f"Kostnader {format_money(costs)}, finansiering {format_money(financing)}.",
+        _("Kostnader {costs}, finansiering {financing}.").format(
+            costs=format_money(costs), financing=format_money(financing)
+        ),
     )
 
 
@@ -79,9 +87,9 @@ def _attachments(application: Application) -> PreCheck | None:
         return None
     present = {attachment.label.casefold() for attachment in application.attachments}
     missing = [label for label in umbrella.required_attachments if label.casefold() not in present]
-    if missing:
-        return PreCheck(False, "Saknas: " + ", ".join(missing) + ".")
-    return PreCheck(True, "Alla bilagor som utlysningen kräver finns.")
+    if missing:  # the call's own names for its attachments, as its manager wrote them
+        return PreCheck(False, _("Saknas: {missing}.").format(missing=", ".join(missing)))
+    return PreCheck(True, _("Alla bilagor som utlysningen kräver finns."))
 
 
 def _legal_form(application: Application) -> PreCheck | None:
@@ -90,8 +98,18 @@ def _legal_form(application: Application) -> PreCheck | None:
         return None
     form = organisation.legal_form
     if not umbrella.eligible_legal_forms or form.value in umbrella.eligible_legal_forms:
-        return PreCheck(True, f"{form.label} får söka ur {umbrella.name}.")
-    return PreCheck(False, f"{form.label} får inte söka ur {umbrella.name}.")
+        return PreCheck(
+            True,
+            _("{legal_form} får söka ur {umbrella}.").format(
+                legal_form=form.label, umbrella=umbrella.name
+            ),
+        )
+    return PreCheck(
+        False,
+        _("{legal_form} får inte söka ur {umbrella}.").format(
+            legal_form=form.label, umbrella=umbrella.name
+        ),
+    )
 
 
 def _grant_limits(application: Application) -> PreCheck | None:
@@ -99,10 +117,17 @@ def _grant_limits(application: Application) -> PreCheck | None:
     if umbrella is None:
         return None
     requested = application.requested_ore
-    limits = f"{format_money(umbrella.min_grant_ore)}–{format_money(umbrella.max_grant_ore)}"
+    amounts = {
+        "requested": format_money(requested),
+        "minimum": format_money(umbrella.min_grant_ore),
+        "maximum": format_money(umbrella.max_grant_ore),
+    }
     if umbrella.min_grant_ore <= requested <= umbrella.max_grant_ore:
-        return PreCheck(True, f"Sökt {format_money(requested)} ligger inom {limits}.")
-    return PreCheck(False, f"Sökt {format_money(requested)} ligger utanför {limits}.")
+        within = _("Sökt {requested} ligger inom {minimum}–{maximum}.")
+        return PreCheck(True, within.format(**amounts))
+    return PreCheck(
+        False, _("Sökt {requested} ligger utanför {minimum}–{maximum}.").format(**amounts)
+    )
 
 
 def _volunteer_match(application: Application) -> PreCheck | None:
@@ -119,8 +144,9 @@ def _volunteer_match(application: Application) -> PreCheck | None:
     verdict = volunteer * 100 >= needed
     return PreCheck(
         verdict,
-        f"Ideellt arbete {format_money(volunteer)}; krav {umbrella.volunteer_match_percent} % "
-        "av sökt stöd.",
+        _("Ideellt arbete {volunteer}; krav {percent} % av sökt stöd.").format(
+            volunteer=format_money(volunteer), percent=umbrella.volunteer_match_percent
+        ),
     )
 
 
@@ -133,9 +159,10 @@ def _project_length(application: Application) -> PreCheck | None:
     start, end = application.project_start, application.project_end
     if umbrella is None or start is None or end is None:
         return None
-    if _months_between(start, end) <= umbrella.max_project_months:
-        return PreCheck(True, f"Projekttiden ryms inom {umbrella.max_project_months} månader.")
-    return PreCheck(False, f"Projekttiden är längre än {umbrella.max_project_months} månader.")
+    months = umbrella.max_project_months
+    if _months_between(start, end) <= months:
+        return PreCheck(True, _("Projekttiden ryms inom {months} månader.").format(months=months))
+    return PreCheck(False, _("Projekttiden är längre än {months} månader.").format(months=months))
 
 
 def _costs_after_receipt(application: Application) -> PreCheck | None:
@@ -143,37 +170,40 @@ def _costs_after_receipt(application: Application) -> PreCheck | None:
         return None
     received = application.submitted_at.date()
     if application.project_start >= received:
-        return PreCheck(True, "Projektet startar tidigast den dag ansökan kom in.")
+        return PreCheck(True, _("Projektet startar tidigast den dag ansökan kom in."))
     return PreCheck(
         False,
-        "Projektet startar före ansökningsdagen; kostnader före den är inte stödberättigande.",
+        _("Projektet startar före ansökningsdagen; kostnader före den är inte stödberättigande."),
     )
 
 
 ITEMS = (
-    ChecklistItem("contact", COMPLETENESS, "Sökande, kontaktperson och organisationsnummer finns",
-                  pre_check=_contact),
-    ChecklistItem("description", COMPLETENESS, "Projektbeskrivning och förväntade resultat",
+    ChecklistItem("contact", COMPLETENESS,
+                  N_("Sökande, kontaktperson och organisationsnummer finns"), pre_check=_contact),
+    ChecklistItem("description", COMPLETENESS, N_("Projektbeskrivning och förväntade resultat"),
                   pre_check=_description),
     ChecklistItem("budget_balanced", COMPLETENESS,
-                  "Budgeten går jämnt ut (kostnader = finansiering)", pre_check=_budget_balanced),
-    ChecklistItem("attachments", COMPLETENESS, "Obligatoriska bilagor finns", SMALL, _attachments),
-    ChecklistItem("cofinancing_confirmed", COMPLETENESS, "Offentlig medfinansiering är intygad",
-                  LEADER),
-    ChecklistItem("legal_form", ELIGIBILITY, "Sökanden är en stödberättigad organisationsform",
+                  N_("Budgeten går jämnt ut (kostnader = finansiering)"),
+                  pre_check=_budget_balanced),
+    ChecklistItem("attachments", COMPLETENESS, N_("Obligatoriska bilagor finns"), SMALL,
+                  _attachments),
+    ChecklistItem("cofinancing_confirmed", COMPLETENESS,
+                  N_("Offentlig medfinansiering är intygad"), LEADER),
+    ChecklistItem("legal_form", ELIGIBILITY, N_("Sökanden är en stödberättigad organisationsform"),
                   SMALL, _legal_form),
-    ChecklistItem("grant_limits", ELIGIBILITY, "Sökt belopp inom pottens gränser", SMALL,
+    ChecklistItem("grant_limits", ELIGIBILITY, N_("Sökt belopp inom pottens gränser"), SMALL,
                   _grant_limits),
-    ChecklistItem("volunteer_match", ELIGIBILITY, "Ideellt arbete motsvarar kravet", SMALL,
+    ChecklistItem("volunteer_match", ELIGIBILITY, N_("Ideellt arbete motsvarar kravet"), SMALL,
                   _volunteer_match),
-    ChecklistItem("project_length", ELIGIBILITY, "Projekttiden ryms i utlysningens gräns", SMALL,
-                  _project_length),
+    ChecklistItem("project_length", ELIGIBILITY, N_("Projekttiden ryms i utlysningens gräns"),
+                  SMALL, _project_length),
     ChecklistItem("costs_after_receipt", ELIGIBILITY,
-                  "Inga kostnader före den dag ansökan kom in", pre_check=_costs_after_receipt),
+                  N_("Inga kostnader före den dag ansökan kom in"),
+                  pre_check=_costs_after_receipt),
     ChecklistItem("public_benefit", ELIGIBILITY,
-                  "Projektet är allmännyttigt och följer strategin"),
+                  N_("Projektet är allmännyttigt och följer strategin")),
     ChecklistItem("no_double_funding", ELIGIBILITY,
-                  "Inget annat offentligt stöd för samma kostnader"),
+                  N_("Inget annat offentligt stöd för samma kostnader")),
 )  # fmt: skip
 BY_KEY = {item.key: item for item in ITEMS}
 

@@ -8,6 +8,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.areas.models import SelectionCriterion
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
 
 
@@ -34,7 +36,14 @@ class Verdict(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"yes": "Ja", "no": "Nej", "not_applicable": "Ej tillämpligt"}[self.value]
+        return _(VERDICT_LABELS[self])
+
+
+VERDICT_LABELS = {
+    Verdict.YES: N_("Ja"),
+    Verdict.NO: N_("Nej"),
+    Verdict.NOT_APPLICABLE: N_("Ej tillämpligt"),
+}
 
 
 class ChecklistAnswer(Base):
@@ -83,11 +92,15 @@ class ProposedOutcome(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "approve": "Bevilja",
-            "approve_partly": "Bevilja delvis",
-            "reject": "Avslå",
-        }[self.value]
+        return _(OUTCOME_LABELS[self])
+
+
+# Swedish, as in the office's records (the audit log); ``label`` is in the interface language.
+OUTCOME_LABELS = {
+    ProposedOutcome.APPROVE: N_("Bevilja"),
+    ProposedOutcome.APPROVE_PARTLY: N_("Bevilja delvis"),
+    ProposedOutcome.REJECT: N_("Avslå"),
+}
 
 
 class DecisionProposal(Base):

@@ -34,8 +34,11 @@ from app.casework.schemas import TransitionRequest
 from app.casework.service import CaseError, StaleCase
 from app.config import Settings
 from app.core.clock import local_today
+from app.core.errors import error_responses
 from app.core.flash import flash
 from app.core.forms import FormResult, PostedForm
+from app.core.i18n import N_, ngettext
+from app.core.i18n import gettext as _
 from app.core.navigation import CASES
 from app.core.params import RecordId, parse_record_id
 from app.core.templates import render
@@ -169,7 +172,7 @@ def _act(
         # A colleague saved between our check and our write: their change stands.
         session.rollback()
         return _page(request, session, user, application, values=values,
-                     alert=service.STALE, status_code=409)  # fmt: skip
+                     alert=_(service.STALE), status_code=409)  # fmt: skip
     wake_sender(request.app.state)  # a decision, payment or komplettering may have queued mail
     response = RedirectResponse(f"{CASES.path}/{application.id}#{form}", status_code=303)
     flash(request, response, thanks)
@@ -199,7 +202,8 @@ Run = Callable[[Office, Application, dict[str, str]], FormResult | None]
 @dataclass(frozen=True)
 class CaseForm:
     """A form on the case page: where it posts, what it does, its anchor (also the prefix of
-    its field errors) and what the handler is told when it succeeded."""
+    its field errors) and what the handler is told when it succeeded (marked with N_,
+    translated when flashed)."""
 
     path: str
     form: str
@@ -223,7 +227,7 @@ def _information_request(
     try:
         deadline = date.fromisoformat(raw.get("deadline", "").strip())
     except ValueError:
-        result.errors["deadline"] = "Ange sista svarsdag som ÅÅÅÅ-MM-DD."
+        result.errors["deadline"] = _("Ange sista svarsdag som ÅÅÅÅ-MM-DD.")
         return result
     try:
         applicants.request_information(
@@ -242,7 +246,7 @@ def _assign(office: Office, application: Application, raw: dict[str, str]) -> No
     except ValueError:
         handler = None
     if handler_id and handler is None:
-        raise CaseError("Handläggaren finns inte.")
+        raise CaseError(_("Handläggaren finns inte."))
     try:
         if assign(office.session, office.actor, [application], handler):
             touch(application)
@@ -256,24 +260,24 @@ def _close(office: Office, application: Application, raw: dict[str, str]) -> Non
 
 
 CASE_FORMS = (
-    CaseForm("notes", "notes", "Anteckningen är sparad.", _note),
-    CaseForm("checklist", "checklist", "Kontrollpunkterna är sparade.",
+    CaseForm("notes", "notes", N_("Anteckningen är sparad."), _note),
+    CaseForm("checklist", "checklist", N_("Kontrollpunkterna är sparade."),
              lambda o, a, raw: service.save_checklist(o.session, o.actor, a, raw)),
-    CaseForm("scores", "scores", "Poängförslaget är sparat.",
+    CaseForm("scores", "scores", N_("Poängförslaget är sparat."),
              lambda o, a, raw: service.save_scores(o.session, o.actor, a, raw)),
-    CaseForm("proposal", "proposal", "Beslutsförslaget är sparat.",
+    CaseForm("proposal", "proposal", N_("Beslutsförslaget är sparat."),
              lambda o, a, raw: service.propose_decision(o.session, o.actor, a, raw)[1]),
     CaseForm("information-requests", "komplettering",
-             "Begäran om komplettering är skickad till sökanden.", _information_request),
-    CaseForm("assign", "assignment", "Handläggaren är ändrad.", _assign),
-    CaseForm("decision", "decision", "Beslutet är fattat och skickat till sökanden.",
+             N_("Begäran om komplettering är skickad till sökanden."), _information_request),
+    CaseForm("assign", "assignment", N_("Handläggaren är ändrad."), _assign),
+    CaseForm("decision", "decision", N_("Beslutet är fattat och skickat till sökanden."),
              lambda o, a, raw: decisions.decide_under_delegation(
                  o.session, o.settings, o.actor, a, raw, roles=o.roles, today=local_today())[1]),
-    CaseForm("authority-decision", "authority", "Jordbruksverkets beslut är registrerat.",
+    CaseForm("authority-decision", "authority", N_("Jordbruksverkets beslut är registrerat."),
              lambda o, a, raw: decisions.register_authority_decision(
                  o.session, o.actor, a, raw, roles=o.roles, today=local_today())[1]),
-    CaseForm("close", "closing", "Ärendet är avslutat.", _close),
-    CaseForm("national-case-number", "national", "Ärendenumret är sparat.",
+    CaseForm("close", "closing", N_("Ärendet är avslutat."), _close),
+    CaseForm("national-case-number", "national", N_("Ärendenumret är sparat."),
              lambda o, a, raw: service.set_national_case_number(
                  o.session, o.actor, a, raw.get("national_case_number", ""))),
 )  # fmt: skip
@@ -287,7 +291,7 @@ def _add_form_route(case_form: CaseForm) -> None:
         office = Office(session, _settings(request), user)
         return _act(request, session, user, application_id, raw,
                     lambda application: case_form.run(office, application, raw),
-                    form=case_form.form, thanks=case_form.thanks)  # fmt: skip
+                    form=case_form.form, thanks=_(case_form.thanks))  # fmt: skip
 
     pages.add_api_route(f"{CASES.path}/{{application_id}}/{case_form.path}", post,
                         methods=["POST"], name=f"case_{case_form.form}")  # fmt: skip
@@ -308,9 +312,9 @@ def make_transition(
         service.transition(session, actor_for(user), application, name, _roles(user),
                            reason=raw.get("reason", ""))  # fmt: skip
 
-    label = workflow.BY_NAME[name].label if name in workflow.BY_NAME else ""
+    label = _(workflow.BY_NAME[name].label) if name in workflow.BY_NAME else ""
     return _act(request, session, user, application_id, raw, action, form="status",
-                thanks=f"Klart: {label.lower()}.")  # fmt: skip
+                thanks=_("Klart: {action}.").format(action=label.lower()))  # fmt: skip
 
 
 @pages.post(CASES.path + "/{application_id}/payments")
@@ -333,7 +337,7 @@ def register_payment(
 
     return _act(request, session, user, application_id, raw, action,
                 form=f"claim{claim}" if claim else "advance",
-                thanks="Utbetalningen är registrerad och sökanden har fått besked.")  # fmt: skip
+                thanks=_("Utbetalningen är registrerad och sökanden har fått besked."))  # fmt: skip
 
 
 @pages.post(CASES.path + "/{application_id}/claims/{claim_id}/reject")
@@ -345,7 +349,7 @@ def reject_claim(
         payments.reject_claim(session, _settings(request), actor_for(user), application,
                               claim_id, raw.get("reason", ""))  # fmt: skip
 
-    thanks = "Begäran om utbetalning är avslagen och sökanden har fått besked."
+    thanks = _("Begäran om utbetalning är avslagen och sökanden har fått besked.")
     return _act(request, session, user, application_id, raw, action, form=f"claim{claim_id}",
                 thanks=thanks)  # fmt: skip
 
@@ -372,12 +376,12 @@ def put_on_agenda(
     try:
         ids = [parse_record_id(value) for value in raw.get("ids", "").split()]
     except ValueError:
-        raise HTTPException(status_code=422, detail="Ogiltigt urval.") from None
+        raise HTTPException(status_code=422, detail=_("Ogiltigt urval.")) from None
     applications = in_area_by_ids(session, user.area_id, ids) if ids else []
     back = f"{CASES.path}?{raw.get('return_query', '')}"
     response = RedirectResponse(back, status_code=303)
     if not applications:
-        flash(request, response, "Markera minst ett ärende i området.", "alert")
+        flash(request, response, _("Markera minst ett ärende i området."), "alert")
         return response
     try:
         service.put_on_agenda(session, actor_for(user), applications, _roles(user))
@@ -388,9 +392,14 @@ def put_on_agenda(
         return response
     except StaleDataError:
         session.rollback()
-        flash(request, response, "Något av ärendena ändrades av någon annan. Försök igen.", "alert")
+        flash(request, response, _("Något av ärendena ändrades av någon annan. Försök igen."),
+              "alert")  # fmt: skip
         return response
-    flash(request, response, f"{len(applications)} ärenden är uppsatta för LAG-möte.")
+    count = len(applications)
+    # One Swedish wording for any number (as the office has always had it); English needs both.
+    flash(request, response, ngettext("{count} ärenden är uppsatta för LAG-möte.",
+                                      "{count} ärenden är uppsatta för LAG-möte.",
+                                      count).format(count=count))  # fmt: skip
     return response
 
 
@@ -398,15 +407,16 @@ def put_on_agenda(
     "/{application_id}/transitions",
     response_model=ApplicationDetail,
     summary="Ändra status",
-    responses={409: {"description": "Övergången är inte tillåten nu, eller ärendet har ändrats"}},
+    responses=error_responses(400, 404, 409, 422),
 )
 def transition_api(
     application_id: RecordId, body: TransitionRequest, session: DbSession, user: CaseWorker
 ) -> ApplicationDetail:
-    """Make one of the office's simple transitions; a refusal says why, in Swedish."""
+    """Make one of the office's simple transitions; a refusal says why, in the visitor's
+    language."""
     application = get_in_area(session, user.area_id, application_id)
     if application is None or application.reference is None:
-        raise HTTPException(status_code=404, detail="Ansökan finns inte.")
+        raise HTTPException(status_code=404, detail=_("Ansökan finns inte."))
     try:
         service.ensure_current(application, body.version)
         service.transition(session, actor_for(user), application, body.name, _roles(user),
@@ -417,5 +427,5 @@ def transition_api(
         raise HTTPException(status_code=409, detail=exc.message) from None
     except StaleDataError:
         session.rollback()
-        raise HTTPException(status_code=409, detail=service.STALE) from None
+        raise HTTPException(status_code=409, detail=_(service.STALE)) from None
     return ApplicationDetail.model_validate(application)

@@ -21,6 +21,7 @@ from app.audit.models import AuditEvent
 from app.audit.service import Actor
 from app.casework import checklists
 from app.casework.models import (
+    OUTCOME_LABELS,
     CaseNote,
     ChecklistAnswer,
     DecisionProposal,
@@ -37,16 +38,18 @@ from app.core.forms import (
     validate_field,
     validate_form,
 )
+from app.core.i18n import DEFAULT_LANGUAGE, FORMAT_LOCALES, N_
+from app.core.i18n import gettext as _
 from app.core.money import format_money
 from app.db import utcnow
 from app.email.models import OutboxMessage
 from app.ledger.models import LedgerEntry
 
-STALE = "Ärendet har ändrats av någon annan — ladda om sidan."
+STALE = N_("Ärendet har ändrats av någon annan — ladda om sidan.")
 
 
 class CaseError(Exception):
-    """A case action that cannot be done; ``message`` says why, in Swedish."""
+    """A case action that cannot be done; ``message`` says why, in the interface language."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -55,11 +58,11 @@ class CaseError(Exception):
 
 class StaleCase(CaseError):
     def __init__(self) -> None:
-        super().__init__(STALE)
+        super().__init__(_(STALE))
 
 
 def check_transition(application: Application, name: str, roles: frozenset[str]) -> None:
-    """The workflow's check, with its Swedish refusal as a ``CaseError``."""
+    """The workflow's check, with its refusal as a ``CaseError``."""
     try:
         workflow.check(application, name, roles)
     except TransitionRefused as exc:
@@ -93,7 +96,8 @@ NOTE_MAX = 10_000
 
 def add_note(session: Session, actor: Actor, application: Application, text: str) -> CaseNote:
     """An internal note: visible to staff only, never to the applicant."""
-    if error := validate_field({"body": required("Skriv en anteckning.", NOTE_MAX)}, "body", text):
+    validators = {"body": required(N_("Skriv en anteckning."), NOTE_MAX)}
+    if error := validate_field(validators, "body", text):
         raise CaseError(error)
     body = text.strip()
     note = CaseNote(
@@ -149,18 +153,18 @@ def save_checklist(
         comment = raw.get(f"comment_{item.key}", "").strip()
         if not value:
             if comment:  # never drop what was typed
-                result.errors[f"verdict_{item.key}"] = "Välj en bedömning till kommentaren."
+                result.errors[f"verdict_{item.key}"] = _("Välj en bedömning till kommentaren.")
             continue
         try:
             verdict = Verdict(value)
         except ValueError:
-            result.errors[f"verdict_{item.key}"] = "Välj ja, nej eller ej tillämpligt."
+            result.errors[f"verdict_{item.key}"] = _("Välj ja, nej eller ej tillämpligt.")
             continue
         if verdict is Verdict.NO and not comment:
-            result.errors[f"comment_{item.key}"] = "Skriv vad som inte är uppfyllt."
+            result.errors[f"comment_{item.key}"] = _("Skriv vad som inte är uppfyllt.")
             continue
         if len(comment) > 2000:
-            result.errors[f"comment_{item.key}"] = "Högst 2 000 tecken."
+            result.errors[f"comment_{item.key}"] = _("Högst 2 000 tecken.")
             continue
         answer = existing.get(item.key)
         if answer is not None and answer.verdict is verdict and answer.comment == comment:
@@ -190,14 +194,15 @@ def ensure_checked(session: Session, application: Application, *, approving: boo
     rows = checklist_rows(session, application)
     if missing := checklists.unanswered(rows):
         raise CaseError(
-            f"Besvara alla kontrollpunkter först ({len(missing)} kvar, t.ex. "
-            f"”{missing[0].item.label}”)."
+            _("Besvara alla kontrollpunkter först ({count} kvar, t.ex. ”{item}”).").format(
+                count=len(missing), item=_(missing[0].item.label)
+            )
         )
     if approving and (failed := checklists.failed(rows)):
         raise CaseError(
-            "Ansökan kan inte beviljas: kontrollpunkten ”"
-            + failed[0].item.label
-            + "” är besvarad med nej."
+            _("Ansökan kan inte beviljas: kontrollpunkten ”{item}” är besvarad med nej.").format(
+                item=_(failed[0].item.label)
+            )
         )
 
 
@@ -290,16 +295,16 @@ def save_scores(
         justification = raw.get(f"justification_{line.criterion_id}", "").strip()
         if not text:
             if justification:  # never drop what was typed
-                result.errors[f"points_{line.criterion_id}"] = "Ange poäng till motiveringen."
+                result.errors[f"points_{line.criterion_id}"] = _("Ange poäng till motiveringen.")
             continue
         if not (text.isascii() and text.isdigit()) or int(text) > line.max_points:
-            result.errors[f"points_{line.criterion_id}"] = (
-                f"Ange ett heltal från 0 till {line.max_points}."
-            )
+            result.errors[f"points_{line.criterion_id}"] = _(
+                "Ange ett heltal från 0 till {maximum}."
+            ).format(maximum=line.max_points)
             continue
         if not justification or len(justification) > 3000:
             result.errors[f"justification_{line.criterion_id}"] = (
-                "Motivera poängen." if not justification else "Högst 3000 tecken."
+                _("Motivera poängen.") if not justification else _("Högst 3000 tecken.")
             )
             continue
         cleaned[line.criterion_id] = (int(text), justification)
@@ -336,9 +341,9 @@ def save_scores(
 
 
 DECISION_VALIDATORS = {
-    "outcome": choice(ProposedOutcome, "Välj bevilja, bevilja delvis eller avslå."),
+    "outcome": choice(ProposedOutcome, N_("Välj bevilja, bevilja delvis eller avslå.")),
     "amount": optional_kronor,
-    "motivation": required("Skriv en motivering.", max_length=5000),
+    "motivation": required(N_("Skriv en motivering."), max_length=5000),
 }
 
 
@@ -354,20 +359,19 @@ def check_decision_form(application: Application, raw: dict[str, str]) -> FormRe
         if amount is None:
             result.cleaned["amount"] = requested
         elif amount != requested:
-            result.errors["amount"] = (
-                f"Bevilja ger det sökta beloppet, {format_money(requested)}. "
+            result.errors["amount"] = _(
+                "Bevilja ger det sökta beloppet, {requested}. "
                 "Välj bevilja delvis för ett lägre belopp."
-            )
+            ).format(requested=format_money(requested))
     elif outcome is ProposedOutcome.APPROVE_PARTLY:
         if amount is None:
-            result.errors["amount"] = "Ange det belopp som beviljas."
+            result.errors["amount"] = _("Ange det belopp som beviljas.")
         elif amount >= requested:
-            result.errors["amount"] = (
-                f"Vid delvis beviljande ska beloppet vara lägre än det sökta, "
-                f"{format_money(requested)}."
-            )
+            result.errors["amount"] = _(
+                "Vid delvis beviljande ska beloppet vara lägre än det sökta, {requested}."
+            ).format(requested=format_money(requested))
     elif amount is not None:
-        result.errors["amount"] = "Vid avslag beviljas inget belopp; lämna fältet tomt."
+        result.errors["amount"] = _("Vid avslag beviljas inget belopp; lämna fältet tomt.")
     return result
 
 
@@ -391,10 +395,12 @@ def propose_decision(
     )
     session.add(proposal)
     touch(application)
-    amount_text = f" {format_money(amount)}" if amount else ""
+    # The audit log is a record, in Swedish whatever the handler's language.
+    amount_text = f" {format_money(amount, FORMAT_LOCALES[DEFAULT_LANGUAGE])}" if amount else ""
     _record(
         session, actor, application, "decision_proposed",
-        f"Beslutsförslag: {outcome.label.lower()}{amount_text}", reason=proposal.motivation,
+        f"Beslutsförslag: {OUTCOME_LABELS[outcome].lower()}{amount_text}",
+        reason=proposal.motivation,
     )  # fmt: skip
     return proposal, result
 
@@ -419,7 +425,7 @@ def national_case_number(value: str) -> str:
     """Validator for the case number, shared by registration and the case page."""
     number = value.strip()
     if not _NATIONAL_CASE_NUMBER.fullmatch(number):
-        raise FieldError("Ange ärendenumret från Jordbruksverkets e-tjänst, t.ex. 2026-1234.")
+        raise FieldError(N_("Ange ärendenumret från Jordbruksverkets e-tjänst, t.ex. 2026-1234."))
     return number
 
 
@@ -443,7 +449,7 @@ def set_national_case_number(
 ) -> FormResult:
     """The Leader project's case number in Jordbruksverket's e-service (ärendenummer)."""
     if application.kind is not ApplicationKind.LEADER_PROJECT:
-        raise CaseError("Bara Leaderprojekt har ett ärendenummer hos Jordbruksverket.")
+        raise CaseError(_("Bara Leaderprojekt har ett ärendenummer hos Jordbruksverket."))
     result = validate_form({"national_case_number": national_case_number},
                            {"national_case_number": value})  # fmt: skip
     if not result.ok:
@@ -452,7 +458,9 @@ def set_national_case_number(
     if holder := holder_of_national_case_number(
         session, application.area_id, number, other_than=application.id
     ):
-        result.errors["national_case_number"] = f"Ärendet är redan registrerat som {holder}."
+        result.errors["national_case_number"] = _(
+            "Ärendet är redan registrerat som {reference}."
+        ).format(reference=holder)
         return result
     if number != application.national_case_number:
         before = application.national_case_number
@@ -490,15 +498,17 @@ ASSESSING = frozenset(
 
 def ensure_assessing(application: Application) -> None:
     if application.status not in ASSESSING:
-        raise CaseError(
-            "Bedömningen kan bara ändras under handläggningen. Ärendet har status "
-            f"”{application.status.label.lower()}”"
-            + (
-                "; välj ”Tillbaka till handläggning” först."
-                if application.status is ApplicationStatus.READY_FOR_DECISION
-                else "."
+        status = application.status.label.lower()
+        if application.status is ApplicationStatus.READY_FOR_DECISION:
+            message = _(
+                "Bedömningen kan bara ändras under handläggningen. Ärendet har status "
+                "”{status}”; välj ”Tillbaka till handläggning” först."
             )
-        )
+        else:
+            message = _(
+                "Bedömningen kan bara ändras under handläggningen. Ärendet har status ”{status}”."
+            )
+        raise CaseError(message.format(status=status))
 
 
 def transition(
@@ -513,18 +523,18 @@ def transition(
 ) -> workflow.Transition:
     """One of the simple transitions, with its guard; raises ``CaseError`` with the reason."""
     if name not in SIMPLE_TRANSITIONS:
-        raise CaseError("Den åtgärden görs i sitt eget formulär på ärendesidan.")
+        raise CaseError(_("Den åtgärden görs i sitt eget formulär på ärendesidan."))
     reason = reason.strip()
     if name in NEEDS_REASON and not reason:
-        raise CaseError("Ange ett skäl.")
+        raise CaseError(_("Ange ett skäl."))
     check_transition(application, name, roles)
     if name == "ready_for_decision":
         ensure_checked(session, application, approving=False)
         is_project = application.kind is ApplicationKind.LEADER_PROJECT
         if is_project and not scoring_for(session, application).complete:
-            raise CaseError("Föreslå poäng för alla urvalskriterier först.")
+            raise CaseError(_("Föreslå poäng för alla urvalskriterier först."))
         if current_proposal(session, application) is None:
-            raise CaseError("Skriv ett beslutsförslag först.")
+            raise CaseError(_("Skriv ett beslutsförslag först."))
     return workflow.apply(
         session, actor, application, name, roles,
         summary=workflow.BY_NAME[name].label, reason=reason or None, now=now,
@@ -543,9 +553,9 @@ def put_on_agenda(
             refused.append(application.reference or application.title)
     if refused:
         raise CaseError(
-            "Bara ärenden som är klara för beslut kan sättas upp på ett LAG-möte: "
-            + ", ".join(refused)
-            + "."
+            _(
+                "Bara ärenden som är klara för beslut kan sättas upp på ett LAG-möte: {cases}."
+            ).format(cases=", ".join(refused))
         )
     for application in applications:
         workflow.apply(
@@ -597,9 +607,10 @@ def timeline(session: Session, application: Application) -> list[TimelineEntry]:
     )
     entries += [
         TimelineEntry(
-            message.created_at, "E-post",
-            f"E-post till {message.to_address}: ”{message.subject}”"
-            + ("" if message.sent_at else " (ej skickat ännu)"),
+            message.created_at, _("E-post"),
+            (_("E-post till {address}: ”{subject}”") if message.sent_at
+             else _("E-post till {address}: ”{subject}” (ej skickat ännu)")
+             ).format(address=message.to_address, subject=message.subject),
             kind="message",
         )
         for message in messages
