@@ -16,6 +16,8 @@ COPY migrations ./migrations
 COPY templates ./templates
 COPY static ./static
 COPY --from=assets /build/static/vendor ./static/vendor
+# The English catalogue is compiled here, as `make` does on set-up.
+RUN pybabel compile -d app/locale -l en
 RUN useradd --system --home /srv/bygdestod bygdestod && mkdir -p var && chown bygdestod var
 USER bygdestod
 EXPOSE 8000

@@ -28,6 +28,7 @@ from app.board.routes import pages as board_pages
 from app.casework.routes import api as casework_api
 from app.casework.routes import pages as casework_pages
 from app.config import PROJECT_ROOT, Settings, get_settings
+from app.core.errors import error_responses
 from app.core.i18n import N_, LanguageMiddleware
 from app.core.i18n import gettext as _
 from app.core.limits import BodySizeLimitMiddleware
@@ -74,8 +75,10 @@ def _is_api(request: Request) -> bool:
 
 def _error_page(request: Request, status: int, detail: str | None = None) -> Response:
     title, default_text = ERROR_TEXTS.get(status, (N_("Fel"), N_("Begäran misslyckades.")))
-    # Our own exceptions carry Swedish details; Starlette's defaults ("Not Found") do not.
-    is_default = not detail or detail == HTTPStatus(status).phrase
+    # Our own exceptions carry Swedish details; Starlette's defaults ("Not Found") do not, nor
+    # do the 400s the frameworks raise for a body they cannot parse ("There was an error
+    # parsing the body", multipart errors): the app itself raises 400 only without a detail.
+    is_default = not detail or detail == HTTPStatus(status).phrase or status == 400
     text = _(default_text) if is_default or status >= 500 else detail
     if _is_api(request):
         return JSONResponse({"detail": text}, status_code=status)
@@ -148,7 +151,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CSRFCookieMiddleware, secure=settings.cookie_secure)
     # Room for one maximal attachment plus the other form fields.
     app.add_middleware(
-        BodySizeLimitMiddleware, max_bytes=settings.max_attachment_bytes + 1024 * 1024
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_attachment_bytes + 1024 * 1024,
+        api_prefix=API_PREFIX,
     )
     # Outermost, so that every answer below it, refusals included, is in the visitor's language.
     app.add_middleware(LanguageMiddleware)
@@ -177,7 +182,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger_api,
         dashboard_api,
     ):
-        app.include_router(router, prefix=API_PREFIX)
+        # Every API operation needs a login, and a role or (when it changes data) a CSRF token.
+        app.include_router(router, prefix=API_PREFIX, responses=error_responses(401, 403))
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:

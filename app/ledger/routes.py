@@ -9,6 +9,8 @@ from app.areas.service import current_period
 from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import User
 from app.core.clock import local_today
+from app.core.errors import error_responses
+from app.core.i18n import gettext as _
 from app.core.navigation import BUDGET
 from app.dashboard.service import UPTAKE_DEFINITION
 from app.ledger import service
@@ -22,11 +24,16 @@ BudgetReader = Annotated[User, Depends(require_roles(*BUDGET.roles))]
 def _overview(session: DbSession, user: User) -> service.BudgetOverview:
     period = current_period(session, user.area_id, local_today())
     if period is None:
-        raise HTTPException(status_code=404, detail="Området har ingen programperiod.")
+        raise HTTPException(status_code=404, detail=_("Området har ingen programperiod."))
     return service.overview(session, period)
 
 
-@api.get("", response_model=BudgetOut, summary="Budgetläget för den aktuella programperioden")
+@api.get(
+    "",
+    response_model=BudgetOut,
+    summary="Budgetläget för den aktuella programperioden",
+    responses=error_responses(404),
+)
 def budget(session: DbSession, user: BudgetReader) -> BudgetOut:
     overview = _overview(session, user)
 
