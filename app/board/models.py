@@ -7,6 +7,8 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.db import Base, enum_column_type
 
 
@@ -19,11 +21,14 @@ class Sector(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            Sector.PUBLIC: "Offentlig sektor",
-            Sector.BUSINESS: "Näringsliv",
-            Sector.CIVIL_SOCIETY: "Ideell sektor",
-        }[self]
+        return _(SECTOR_LABELS[self])
+
+
+SECTOR_LABELS = {
+    Sector.PUBLIC: N_("Offentlig sektor"),
+    Sector.BUSINESS: N_("Näringsliv"),
+    Sector.CIVIL_SOCIETY: N_("Ideell sektor"),
+}
 
 
 class BoardRole(enum.StrEnum):
@@ -34,17 +39,20 @@ class BoardRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            BoardRole.CHAIR: "Ordförande",
-            BoardRole.VICE_CHAIR: "Vice ordförande",
-            BoardRole.MEMBER: "Ordinarie ledamot",
-            BoardRole.SUBSTITUTE: "Ersättare",
-        }[self]
+        return _(BOARD_ROLE_LABELS[self])
 
     @property
     def is_ordinary(self) -> bool:
         """Chair and vice chair are ordinary members too; substitutes vote only in their stead."""
         return self is not BoardRole.SUBSTITUTE
+
+
+BOARD_ROLE_LABELS = {
+    BoardRole.CHAIR: N_("Ordförande"),
+    BoardRole.VICE_CHAIR: N_("Vice ordförande"),
+    BoardRole.MEMBER: N_("Ordinarie ledamot"),
+    BoardRole.SUBSTITUTE: N_("Ersättare"),
+}
 
 
 class BoardMember(Base):

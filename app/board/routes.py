@@ -17,6 +17,7 @@ from app.board.models import BoardMember, BoardRole, Sector
 from app.core.clock import local_today
 from app.core.flash import flash
 from app.core.forms import PostedForm
+from app.core.i18n import gettext as _
 from app.core.navigation import BOARD
 from app.core.params import RecordId
 from app.core.templates import render
@@ -73,7 +74,7 @@ def add_member(request: Request, session: DbSession, user: Registrar, raw: Poste
         return _page(request, session, user, errors=result.errors, values=raw, status_code=400)
     session.commit()
     response = RedirectResponse(f"{BOARD.path}#members-heading", status_code=303)
-    flash(request, response, f"{member.full_name} är registrerad i styrelsen.")
+    flash(request, response, _("{name} är registrerad i styrelsen.").format(name=member.full_name))
     return response
 
 
@@ -90,8 +91,8 @@ def end_term(
                          date.fromisoformat(raw.get("last_day", "")))  # fmt: skip
     except ValueError:
         session.rollback()
-        flash(request, response, "Ange en sista dag som inte är före mandatets början.", "alert")
+        flash(request, response, _("Ange en sista dag som inte är före mandatets början."), "alert")
         return response
     session.commit()
-    flash(request, response, f"{member.full_name}s mandat är avslutat.")
+    flash(request, response, _("{name}s mandat är avslutat.").format(name=member.full_name))
     return response

@@ -13,8 +13,12 @@ jäv and the rules can be tested exhaustively. Swedish LAG practice (see domain.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import format_decimal
+
 from app.board.models import Sector
 from app.board.service import BALANCE_LIMIT_PERCENT
+from app.core.i18n import format_locale
+from app.core.i18n import gettext as _
 
 _ONE_DECIMAL = Decimal("0.1")
 
@@ -54,7 +58,7 @@ class Participation:
     votes_by_sector: dict[Sector, int]  # every Sector as a key
     quorate: bool
     dominant: tuple[Sector, ...]  # sectors holding more than the limit of the voters
-    problems: tuple[str, ...]  # Swedish reasons; empty when a decision may be taken
+    problems: tuple[str, ...]  # reasons in the interface language; empty when it may be taken
 
     @property
     def can_decide(self) -> bool:
@@ -130,15 +134,22 @@ def participation(
     problems: list[str] = []
     if not quorate:
         problems.append(
-            "Beslutet kan inte fattas: styrelsen är inte beslutför – "
-            f"{len(voters)} av {ordinary_total} ordinarie platser är företrädda, "
-            f"minst {quorum_needed} krävs."
+            _(
+                "Beslutet kan inte fattas: styrelsen är inte beslutför – {voters} av {total} "
+                "ordinarie platser är företrädda, minst {needed} krävs."
+            ).format(voters=len(voters), total=ordinary_total, needed=quorum_needed)
         )
     for sector in dominant:
         count = votes_by_sector[sector]
         problems.append(
-            f"Beslutet kan inte fattas: {sector.label.lower()} har {count} av {len(voters)} "
-            f"röster ({format_share(count, len(voters))})."
+            _(
+                "Beslutet kan inte fattas: {sector} har {count} av {voters} röster ({share})."
+            ).format(
+                sector=sector.label.lower(),
+                count=count,
+                voters=len(voters),
+                share=format_share(count, len(voters)),
+            )
         )
 
     return Participation(
@@ -155,14 +166,13 @@ def participation(
 
 
 def format_share(numerator: int, denominator: int) -> str:
-    """A share the Swedish way for minutes and pages: "60 %", "42,9 %" (no-break space before %).
+    """A share for minutes and pages, in the interface language: "60 %", "42,9 %" (no-break
+    space before %) in Swedish, "60%", "42.9%" in English.
 
     A zero denominator gives "0 %", so an item nobody can vote on still renders.
     """
-    text = str(_share(numerator, denominator))
-    if text.endswith(".0"):
-        text = text[:-2]
-    return text.replace(".", ",") + "\u00a0%"
+    value = format_decimal(_share(numerator, denominator), "0.#", locale=format_locale())
+    return _("{value}\u00a0%").format(value=value)
 
 
 def _share(numerator: int, denominator: int) -> Decimal:

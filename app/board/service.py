@@ -26,6 +26,8 @@ from app.core.forms import (
     required,
     validate_form,
 )
+from app.core.i18n import DEFAULT_LANGUAGE, N_, use_language
+from app.core.i18n import gettext as _
 from app.core.params import parse_record_id
 
 # The share of votes no interest group may exceed (configurable per area in a later issue).
@@ -77,12 +79,12 @@ def composition(session: Session, area_id: int, today: date) -> Composition:
 
 
 MEMBER_VALIDATORS: dict[str, Validator] = {
-    "full_name": required("Ange ledamotens namn."),
+    "full_name": required(N_("Ange ledamotens namn.")),
     "represents": optional_text(200),
-    "sector": choice(Sector, "Välj intressegrupp."),
-    "role": choice(BoardRole, "Välj roll."),
-    "term_start": iso_date("Ange när mandatet börjar."),
-    "term_end": optional(iso_date("Ange när mandatet slutar.")),
+    "sector": choice(Sector, N_("Välj intressegrupp.")),
+    "role": choice(BoardRole, N_("Välj roll.")),
+    "term_start": iso_date(N_("Ange när mandatet börjar.")),
+    "term_end": optional(iso_date(N_("Ange när mandatet slutar."))),
     "user": optional_text(12),
     "substitute_for": optional_text(12),
 }
@@ -97,24 +99,26 @@ def add_member(
     cleaned, errors = result.cleaned, result.errors
     start, end = cleaned.get("term_start"), cleaned.get("term_end")
     if start and end and end < start:
-        errors["term_end"] = "Mandatet kan inte sluta innan det börjar."
+        errors["term_end"] = _("Mandatet kan inte sluta innan det börjar.")
     user_id = substitute_for_id = None
     if cleaned.get("user"):
         user = _in_area(session, User, cleaned["user"], area_id)
         if user is None:
-            errors["user"] = "Välj en inloggning i området."
+            errors["user"] = _("Välj en inloggning i området.")
         elif start and (held := _seat_of(session, user, start, end)):
-            errors["user"] = f"Inloggningen hör redan till {held.full_name}s plats under mandatet."
+            errors["user"] = _("Inloggningen hör redan till {name}s plats under mandatet.").format(
+                name=held.full_name
+            )
         else:
             user_id = user.id
     if cleaned.get("substitute_for"):
         ordinary = _in_area(session, BoardMember, cleaned["substitute_for"], area_id)
         if ordinary is None or not ordinary.role.is_ordinary:
-            errors["substitute_for"] = "Välj en ordinarie ledamot."
+            errors["substitute_for"] = _("Välj en ordinarie ledamot.")
         elif cleaned.get("role") is not BoardRole.SUBSTITUTE:
-            errors["substitute_for"] = "Bara en ersättare ersätter en ledamot."
+            errors["substitute_for"] = _("Bara en ersättare ersätter en ledamot.")
         elif cleaned.get("sector") is not ordinary.sector:
-            errors["substitute_for"] = "En ersättare ersätter en ledamot i samma intressegrupp."
+            errors["substitute_for"] = _("En ersättare ersätter en ledamot i samma intressegrupp.")
         else:
             substitute_for_id = ordinary.id
     if errors:
@@ -126,10 +130,11 @@ def add_member(
     )  # fmt: skip
     session.add(member)
     session.flush()
+    with use_language(DEFAULT_LANGUAGE):  # the audit log is a record, written in Swedish
+        summary = (f"{member.full_name} ({member.role.label.lower()}, "
+                   f"{member.sector.label.lower()}) invald från {start.isoformat()}")  # fmt: skip
     audit.record(session, actor, area_id=area_id, entity_type="board_member",
-                 entity_id=member.id, action="created",
-                 summary=f"{member.full_name} ({member.role.label.lower()}, "
-                 f"{member.sector.label.lower()}) invald från {start.isoformat()}")  # fmt: skip
+                 entity_id=member.id, action="created", summary=summary)  # fmt: skip
     return member, result
 
 

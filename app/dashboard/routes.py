@@ -16,8 +16,10 @@ from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import Role, User
 from app.auth.service import actor_for
 from app.core.clock import local_today
+from app.core.errors import error_responses
 from app.core.flash import flash
 from app.core.forms import PostedForm
+from app.core.i18n import gettext as _
 from app.core.navigation import BUDGET, CASES
 from app.core.params import RecordId
 from app.core.templates import render
@@ -46,7 +48,7 @@ def _dashboard(session: Session, user: User) -> service.Dashboard:
     today = local_today()
     period = current_period(session, user.area_id, today)
     if period is None:
-        raise HTTPException(status_code=404, detail="Området har ingen programperiod.")
+        raise HTTPException(status_code=404, detail=_("Området har ingen programperiod."))
     return service.dashboard(session, period, today)
 
 
@@ -97,7 +99,7 @@ def register_progress(
         return _page(request, session, user, errors=errors, values=values, status_code=400)
     session.commit()
     response = RedirectResponse(f"{BUDGET.path}#plan", status_code=303)
-    flash(request, response, "Uppföljningen är registrerad.")
+    flash(request, response, _("Uppföljningen är registrerad."))
     return response
 
 
@@ -112,7 +114,12 @@ def _lines(items: list[ledger.BudgetLine]) -> list[BudgetLineOut]:
     return [BudgetLineOut(id=i.id, name=i.name, balance=BalanceOut.of(i.balance)) for i in items]
 
 
-@api.get("", response_model=DashboardOut, summary="Upparbetning, prognos och indikatorer")
+@api.get(
+    "",
+    response_model=DashboardOut,
+    summary="Upparbetning, prognos och indikatorer",
+    responses=error_responses(404),
+)
 def dashboard_api(session: DbSession, user: BudgetReader) -> DashboardOut:
     """Every figure on the budget dashboard, for the current programme period."""
     board = _dashboard(session, user)
@@ -160,7 +167,7 @@ def export(session: DbSession, user: BudgetReader, what: str, fmt: str) -> Respo
     area_id, today = user.area_id, local_today()
     period = current_period(session, area_id, today)
     if period is None:
-        raise HTTPException(status_code=404, detail="Området har ingen programperiod.")
+        raise HTTPException(status_code=404, detail=_("Området har ingen programperiod."))
     title, rows = EXPORTS[what]
     filename = f"{what}-{period.name}.{fmt}".replace("–", "-")
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}

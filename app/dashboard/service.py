@@ -8,7 +8,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from babel.numbers import format_decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -16,7 +15,10 @@ from app.applications.models import Application, ApplicationStatus
 from app.areas.models import ActionArea, ProgrammePeriod
 from app.audit import service as audit
 from app.audit.service import Actor
+from app.core.formatting import one_decimal
 from app.core.forms import FormResult, iso_date, optional_text, validate_form, whole_number
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.dashboard.models import ActivityProgress, OperationActivity, OperationGoal
 from app.db import utcnow
 from app.ledger import service as ledger
@@ -34,12 +36,13 @@ PIPELINE = (
 # A frame or pot this full is worth a warning.
 WARN_AT_PERCENT = 90
 
-UPTAKE_DEFINITION = (
+# Marked with N_ and translated where shown; the API and the PDF give them in Swedish.
+UPTAKE_DEFINITION = N_(
     "Upparbetning = beviljade medel (beslutade stöd, minus frigjorda belopp) delat med "
     "periodens tilldelade projektmedel. Reserverade belopp (prioriterade av LAG, i väntan på "
     "myndighetsbeslut) räknas inte in; siffran med reservationer visas bredvid."
 )
-FORECAST_DEFINITION = (
+FORECAST_DEFINITION = N_(
     "Prognos = beviljat + reserverat (prioriterat av LAG) + inkomna, ännu inte beslutade "
     "Leaderprojekt × områdets historiska beviljandegrad (beviljade belopp delat med sökta belopp "
     "i beslutade Leaderprojekt). Småstöd räknas inte: de betalas ur pottar som redan är beviljade "
@@ -72,10 +75,10 @@ class Target:
 
 
 VERDICT_LABELS = {
-    "reached": "Målet är nått",
-    "on_track": "I fas",
-    "at_risk": "Risk att målet inte nås",
-    "missed": "Måldatumet har passerat utan att målet nåddes",
+    "reached": N_("Målet är nått"),
+    "on_track": N_("I fas"),
+    "at_risk": N_("Risk att målet inte nås"),
+    "missed": N_("Måldatumet har passerat utan att målet nåddes"),
 }
 
 
@@ -178,7 +181,24 @@ def burn_up(session: Session, period: ProgrammePeriod) -> list[MonthPoint]:
 
 @dataclass(frozen=True)
 class Warning:
-    text: str
+    """A warning, put into words when it is shown: in the interface language on the page, in
+    Swedish in the PDF."""
+
+    message: str  # marked with N_
+    name: str = ""
+    share: Decimal = Decimal(0)
+
+    @property
+    def text(self) -> str:
+        return _(self.message).format(name=self.name, share=one_decimal(self.share))
+
+
+AREA_NEARLY_USED = N_("Insatsområdet {name} har använt {share} % av sin budget.")
+POT_NEARLY_USED = N_("Potten {name} har använt {share} % av sin budget.")
+UNPAID_NEAR_END = N_(
+    "Programperioden slutar inom ett år och beviljade medel är ännu inte utbetalda; "
+    "följ upp att projekten begär utbetalning i tid."
+)
 
 
 def warnings(
@@ -186,18 +206,16 @@ def warnings(
     today: date,
 ) -> list[Warning]:  # fmt: skip
     found = []
-    for kind, lines in (("Insatsområdet", overview.action_areas), ("Potten", overview.pots)):
+    for message, lines in (
+        (AREA_NEARLY_USED, overview.action_areas),
+        (POT_NEARLY_USED, overview.pots),
+    ):
         for line in lines:
             used = line.balance.reserved_ore + line.balance.committed_ore
             if line.balance.limit_ore and used * 100 > WARN_AT_PERCENT * line.balance.limit_ore:
-                share = format_decimal(percent(used, line.balance.limit_ore), "#,##0.0",
-                                       locale="sv_SE")  # fmt: skip
-                found.append(Warning(f"{kind} {line.name} har använt {share} % av sin budget."))
+                found.append(Warning(message, line.name, percent(used, line.balance.limit_ore)))
     if unpaid_near_end_ore and (period.ends_on - today).days <= 365:
-        found.append(Warning(
-            "Programperioden slutar inom ett år och beviljade medel är ännu inte utbetalda; "
-            "följ upp att projekten begär utbetalning i tid."
-        ))  # fmt: skip
+        found.append(Warning(UNPAID_NEAR_END))
     return found
 
 
@@ -361,7 +379,7 @@ def plan_year(session: Session, area_id: int, today: date) -> int:
 
 PROGRESS_VALIDATORS = {
     "count": whole_number(10_000),
-    "done_on": iso_date("Ange när det gjordes."),
+    "done_on": iso_date(N_("Ange när det gjordes.")),
     "note": optional_text(2000),
 }
 
@@ -376,9 +394,9 @@ def register_progress(
         raise LookupError(activity_id)
     result = validate_form(PROGRESS_VALIDATORS, raw)
     if "count" not in result.errors and result.cleaned["count"] < 1:
-        result.errors["count"] = "Ange hur många, minst 1."
+        result.errors["count"] = _("Ange hur många, minst 1.")
     if "done_on" not in result.errors and result.cleaned["done_on"] > today:
-        result.errors["done_on"] = "Det kan inte vara gjort i framtiden."
+        result.errors["done_on"] = _("Det kan inte vara gjort i framtiden.")
     if not result.ok:
         return result
     progress = ActivityProgress(

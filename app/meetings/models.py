@@ -21,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.applications.models import Application
 from app.board.models import BoardMember
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
 
 
@@ -32,12 +34,15 @@ class MeetingStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "planned": "Planerat",
-            "open": "Pågår",
-            "closed": "Avslutat, väntar på justering",
-            "adjusted": "Protokollet justerat",
-        }[self.value]
+        return _(MEETING_STATUS_LABELS[self])
+
+
+MEETING_STATUS_LABELS = {
+    MeetingStatus.PLANNED: N_("Planerat"),
+    MeetingStatus.OPEN: N_("Pågår"),
+    MeetingStatus.CLOSED: N_("Avslutat, väntar på justering"),
+    MeetingStatus.ADJUSTED: N_("Protokollet justerat"),
+}
 
 
 class Meeting(Base):
@@ -85,18 +90,21 @@ class ItemOutcome(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "prioritised": "Prioriteras",
-            "not_prioritised": "Prioriteras inte",
-            "approved": "Beviljas",
-            "partly_approved": "Beviljas delvis",
-            "rejected": "Avslås",
-            "postponed": "Bordläggs",
-        }[self.value]
+        return _(ITEM_OUTCOME_LABELS[self])
 
     @property
     def grants_money(self) -> bool:
         return self in (ItemOutcome.PRIORITISED, ItemOutcome.APPROVED, ItemOutcome.PARTLY_APPROVED)
+
+
+ITEM_OUTCOME_LABELS = {
+    ItemOutcome.PRIORITISED: N_("Prioriteras"),
+    ItemOutcome.NOT_PRIORITISED: N_("Prioriteras inte"),
+    ItemOutcome.APPROVED: N_("Beviljas"),
+    ItemOutcome.PARTLY_APPROVED: N_("Beviljas delvis"),
+    ItemOutcome.REJECTED: N_("Avslås"),
+    ItemOutcome.POSTPONED: N_("Bordläggs"),
+}
 
 
 class AgendaItem(Base):
@@ -183,7 +191,14 @@ class VoteChoice(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"for": "Ja", "against": "Nej", "abstain": "Avstår"}[self.value]
+        return _(VOTE_CHOICE_LABELS[self])
+
+
+VOTE_CHOICE_LABELS = {
+    VoteChoice.FOR: N_("Ja"),
+    VoteChoice.AGAINST: N_("Nej"),
+    VoteChoice.ABSTAIN: N_("Avstår"),
+}
 
 
 class Vote(Base):

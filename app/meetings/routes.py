@@ -23,6 +23,8 @@ from app.casework.service import CaseError
 from app.core.clock import local_today
 from app.core.flash import flash
 from app.core.forms import FormResult, PostedForm
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.core.navigation import BOARD
 from app.core.params import RecordId, parse_record_id
 from app.core.templates import render
@@ -64,7 +66,7 @@ def _member(session: Session, meeting: Meeting, raw_id: str) -> BoardMember:
     except ValueError:
         member = None
     if member is None or member.area_id != meeting.area_id:
-        raise CaseError("Välj en ledamot.")
+        raise CaseError(_("Välj en ledamot."))
     return member
 
 
@@ -76,7 +78,7 @@ def _acting_member(
     if raw.get("member") and user.has_any_role(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER):
         return _member(session, meeting, raw["member"])
     if own is None:
-        raise CaseError("Du är inte registrerad som ledamot i styrelsen.")
+        raise CaseError(_("Du är inte registrerad som ledamot i styrelsen."))
     return own
 
 
@@ -160,7 +162,7 @@ def _act(
     form: str = "", raw: dict[str, str] | None = None,
 ) -> Response:  # fmt: skip
     """Run a meeting form: commit and go back to the meeting, or show why not, keeping what
-    was typed."""
+    was typed. ``thanks`` is a catalogue message (marked with N_), translated here."""
     values = {f"{form}_{k}": v for k, v in (raw or {}).items()}
     try:
         result = action()
@@ -175,7 +177,7 @@ def _act(
         return _page(request, session, user, meeting, alert=exc.message, values=values,
                      status_code=400)  # fmt: skip
     response = RedirectResponse(f"{MEETINGS}/{meeting.id}{anchor}", status_code=303)
-    flash(request, response, thanks)
+    flash(request, response, _(thanks))
     return response
 
 
@@ -202,7 +204,7 @@ def create_meeting(
         }, status_code=400)  # fmt: skip
     session.commit()
     response = RedirectResponse(f"{MEETINGS}/{meeting.id}", status_code=303)
-    flash(request, response, "Mötet är planerat. Lägg till ärenden och registrera närvaron.")
+    flash(request, response, _("Mötet är planerat. Lägg till ärenden och registrera närvaron."))
     return response
 
 
@@ -240,13 +242,13 @@ def add_item(
             except ValueError:
                 application = None
             if application is None or application.area_id != user.area_id:
-                raise CaseError("Välj ett ärende.")
+                raise CaseError(_("Välj ett ärende."))
             service.add_application(session, actor_for(user), meeting, application, roles)
         else:
             service.add_free_item(session, actor_for(user), meeting, raw.get("title", ""),
                                   raw.get("notes", ""))  # fmt: skip
 
-    return _act(request, session, user, meeting, action, thanks="Punkten är tillagd.",
+    return _act(request, session, user, meeting, action, thanks=N_("Punkten är tillagd."),
                 anchor="#agenda", form="item", raw=raw)  # fmt: skip
 
 
@@ -260,10 +262,10 @@ def attendance(
         try:
             present = {parse_record_id(v) for v in raw.get("present", "").split()}
         except ValueError:
-            raise CaseError("Okänd ledamot.") from None
+            raise CaseError(_("Okänd ledamot.")) from None
         service.record_attendance(session, actor_for(user), meeting, present)
 
-    return _act(request, session, user, meeting, action, thanks="Närvaron är registrerad.",
+    return _act(request, session, user, meeting, action, thanks=N_("Närvaron är registrerad."),
                 anchor="#attendance")  # fmt: skip
 
 
@@ -275,7 +277,7 @@ def open_meeting(
     today = local_today()
     return _act(request, session, user, meeting,
                 lambda: service.open_meeting(session, actor_for(user), meeting, today=today),
-                thanks="Mötet är öppnat.")  # fmt: skip
+                thanks=N_("Mötet är öppnat."))  # fmt: skip
 
 
 # The forms on one agenda item: what each does, for whom, and what the user is told.
@@ -286,7 +288,7 @@ ItemRun = Callable[[Session, User, Meeting, AgendaItem, dict[str, str]], FormRes
 class ItemForm:
     path: str
     form: str  # prefix of its field errors and kept values
-    thanks: str
+    thanks: str  # marked with N_, translated when shown
     run: ItemRun
     organisers_only: bool = False  # the chair and the secretary; otherwise any board reader
 
@@ -308,24 +310,25 @@ def _score(session: Session, user: User, meeting: Meeting, item: AgendaItem,
     """A member's own scores, or (``joint``) the board's joint scores recorded by the chair."""
     joint = raw.get("joint") == "1"
     if joint and not user.has_any_role(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER):
-        raise CaseError("Bara ordföranden eller sekreteraren registrerar styrelsens "
-                        "gemensamma poäng.")  # fmt: skip
+        raise CaseError(_("Bara ordföranden eller sekreteraren registrerar styrelsens "
+                          "gemensamma poäng."))  # fmt: skip
     member = None if joint else _acting_member(session, user, meeting, {})
     return service.score_item(session, actor_for(user), item, member, raw)
 
 
 ITEM_FORMS = (
-    ItemForm("conflicts", "conflict", "Jävet är anmält.", _conflict),
-    ItemForm("votes", "vote", "Rösten är registrerad.", _vote),
-    ItemForm("scores", "score", "Poängen är sparade.", _score),
-    ItemForm("decision", "decision", "Beslutet är fattat. Det gäller när protokollet är justerat.",
+    ItemForm("conflicts", "conflict", N_("Jävet är anmält."), _conflict),
+    ItemForm("votes", "vote", N_("Rösten är registrerad."), _vote),
+    ItemForm("scores", "score", N_("Poängen är sparade."), _score),
+    ItemForm("decision", "decision",
+             N_("Beslutet är fattat. Det gäller när protokollet är justerat."),
              lambda s, u, _m, i, raw: service.decide_item(s, actor_for(u), i, raw),
              organisers_only=True),
-    ItemForm("remove", "remove", "Punkten är lyft från dagordningen.",
+    ItemForm("remove", "remove", N_("Punkten är lyft från dagordningen."),
              lambda s, u, _m, i, raw: service.remove_item(s, actor_for(u), i,
                                                           raw.get("reason", "")),
              organisers_only=True),
-    ItemForm("undo", "undo", "Beslutet är taget tillbaka; punkten kan beslutas på nytt.",
+    ItemForm("undo", "undo", N_("Beslutet är taget tillbaka; punkten kan beslutas på nytt."),
              lambda s, u, _m, i, raw: service.undo_decision(s, actor_for(u), i,
                                                             raw.get("reason", "")),
              organisers_only=True),
@@ -374,11 +377,11 @@ def close_meeting(
         try:
             adjusters = [parse_record_id(raw.get(k, "")) for k in ("adjuster_one", "adjuster_two")]
         except ValueError:
-            raise CaseError("Välj två olika justerare bland de närvarande.") from None
+            raise CaseError(_("Välj två olika justerare bland de närvarande.")) from None
         service.close_meeting(session, actor_for(user), meeting, adjusters)
 
     return _act(request, session, user, meeting, action,
-                thanks="Mötet är avslutat. Protokollet ska nu justeras.")  # fmt: skip
+                thanks=N_("Mötet är avslutat. Protokollet ska nu justeras."))  # fmt: skip
 
 
 @pages.post(MEETINGS + "/{meeting_id}/adjust")
@@ -388,7 +391,7 @@ def adjust(request: Request, session: DbSession, user: Organiser, meeting_id: Re
     def action() -> None:
         service.adjust_minutes(session, request.app.state.settings, actor_for(user), meeting)
 
-    thanks = "Protokollet är justerat. Besluten gäller och de sökande får besked."
+    thanks = N_("Protokollet är justerat. Besluten gäller och de sökande får besked.")
     return _act(request, session, user, meeting, action, thanks=thanks)
 
 
@@ -400,7 +403,7 @@ def correct(
     return _act(request, session, user, meeting,
                 lambda: service.add_correction(session, actor_for(user), meeting,
                                                raw.get("text", "")),
-                thanks="Rättelsen är tillagd.", anchor="#minutes", form="correction",
+                thanks=N_("Rättelsen är tillagd."), anchor="#minutes", form="correction",
                 raw=raw)  # fmt: skip
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from babel.numbers import format_decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from app.board.rules import Participation, Seat, Situation, participation
 from app.board.service import seat_for
 from app.casework.service import CaseError, check_transition, threshold_for
 from app.config import Settings
+from app.core.formatting import one_decimal
 from app.core.forms import (
     FormResult,
     choice,
@@ -34,6 +34,8 @@ from app.core.forms import (
     required,
     validate_form,
 )
+from app.core.i18n import DEFAULT_LANGUAGE, N_, use_language
+from app.core.i18n import gettext as _
 from app.core.money import format_money
 from app.db import utcnow
 from app.decisions import service as decisions
@@ -90,9 +92,9 @@ def _record(session: Session, actor: Actor, meeting: Meeting, action: str, summa
 # --- Meetings and their agenda ---
 
 MEETING_VALIDATORS = {
-    "held_on": iso_date("Ange mötesdag."),
+    "held_on": iso_date(N_("Ange mötesdag.")),
     "starts_at": optional_text(5),
-    "place": required("Ange plats eller möteslänk.", max_length=300),
+    "place": required(N_("Ange plats eller möteslänk."), max_length=300),
     "secretary_name": optional_text(200),
 }
 
@@ -103,12 +105,12 @@ def create_meeting(
     result = validate_form(MEETING_VALIDATORS, raw)
     held_on = result.cleaned.get("held_on")
     if held_on is not None and held_on < today:
-        result.errors["held_on"] = "Ett nytt möte kan inte ligga bakåt i tiden."
+        result.errors["held_on"] = _("Ett nytt möte kan inte ligga bakåt i tiden.")
     elif held_on is not None and held_on > today + timedelta(days=731):
-        result.errors["held_on"] = "Planera möten högst två år fram."
+        result.errors["held_on"] = _("Planera möten högst två år fram.")
     starts_at = result.cleaned.get("starts_at") or ""
     if starts_at and not _is_clock_time(starts_at):
-        result.errors["starts_at"] = "Ange tiden som TT:MM, t.ex. 18:00."
+        result.errors["starts_at"] = _("Ange tiden som TT:MM, t.ex. 18:00.")
     if not result.ok:
         return None, result
     meeting = Meeting(
@@ -127,7 +129,7 @@ def create_meeting(
 
 
 def _is_clock_time(text: str) -> bool:
-    hours, _, minutes = text.partition(":")
+    hours, _colon, minutes = text.partition(":")
     return (
         len(hours) == 2 and len(minutes) == 2 and hours.isdigit() and minutes.isdigit()
         and int(hours) < 24 and int(minutes) < 60
@@ -158,7 +160,11 @@ def get_meeting(
 
 def _ensure_status(meeting: Meeting, *allowed: MeetingStatus) -> None:
     if meeting.status not in allowed:
-        raise CaseError(f"Det går inte när mötet har status ”{meeting.status.label.lower()}”.")
+        raise CaseError(
+            _("Det går inte när mötet har status ”{status}”.").format(
+                status=meeting.status.label.lower()
+            )
+        )
 
 
 def _next_position(session: Session, meeting: Meeting) -> int:
@@ -180,18 +186,23 @@ def add_application(
     already there (from the queue's batch action) just gets its place on this meeting."""
     _ensure_status(meeting, MeetingStatus.PLANNED, MeetingStatus.OPEN)
     if application.area_id != meeting.area_id:
-        raise CaseError("Ärendet hör till ett annat Leaderområde.")
+        raise CaseError(_("Ärendet hör till ett annat Leaderområde."))
     if application.status is ApplicationStatus.READY_FOR_DECISION:
         check_transition(application, "put_on_agenda", roles)
         workflow.apply(session, actor, application, "put_on_agenda", roles,
                        summary=f"Uppsatt på LAG-mötet {meeting.held_on.isoformat()}")  # fmt: skip
     elif application.status is not ApplicationStatus.ON_AGENDA:
         raise CaseError(
-            f"{application.reference} är inte klart för beslut "
-            f"(status ”{application.status.label.lower()}”)."
+            _("{reference} är inte klart för beslut (status ”{status}”).").format(
+                reference=application.reference, status=application.status.label.lower()
+            )
         )
     if _undecided_item(session, application) is not None:
-        raise CaseError(f"{application.reference} står redan på ett möte som inte är avslutat.")
+        raise CaseError(
+            _("{reference} står redan på ett möte som inte är avslutat.").format(
+                reference=application.reference
+            )
+        )
     item = AgendaItem(
         area_id=meeting.area_id, meeting=meeting, position=_next_position(session, meeting),
         application=application, title=f"{application.reference} {application.title}",
@@ -235,7 +246,7 @@ def add_free_item(
     """Information or other business (övriga frågor): recorded in the minutes, no decision."""
     _ensure_status(meeting, MeetingStatus.PLANNED, MeetingStatus.OPEN)
     result = validate_form(
-        {"title": required("Ange en rubrik.", 300), "notes": optional_text(5000)},
+        {"title": required(N_("Ange en rubrik."), 300), "notes": optional_text(5000)},
         {"title": title, "notes": notes},
     )
     if not result.ok:
@@ -279,7 +290,7 @@ def record_attendance(
     _ensure_status(meeting, MeetingStatus.PLANNED, MeetingStatus.OPEN)
     serving = {member.id: member for member in members_serving(session, meeting)}
     if unknown := present_ids - serving.keys():
-        raise CaseError(f"Okänd ledamot: {sorted(unknown)[0]}.")
+        raise CaseError(_("Okänd ledamot: {member}.").format(member=sorted(unknown)[0]))
     rows = {
         row.member_id: row
         for row in session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
@@ -320,15 +331,15 @@ def declare_conflict(
     meeting = item.meeting
     _ensure_status(meeting, MeetingStatus.PLANNED, MeetingStatus.OPEN)
     if item.decided_at is not None:
-        raise CaseError("Punkten är redan beslutad.")
+        raise CaseError(_("Punkten är redan beslutad."))
     if member.area_id != meeting.area_id:
-        raise CaseError("Ledamoten hör till ett annat Leaderområde.")
-    why = required("Ange varför (t.ex. styrelseledamot i den sökande föreningen).", 2000)
+        raise CaseError(_("Ledamoten hör till ett annat Leaderområde."))
+    why = required(N_("Ange varför (t.ex. styrelseledamot i den sökande föreningen)."), 2000)
     result = validate_form({"reason": why}, {"reason": reason})
     if not result.ok:
         raise CaseError(result.errors["reason"])
     if any(c.member_id == member.id for c in conflicts(session, item)):
-        raise CaseError(f"{member.full_name} har redan anmält jäv i punkten.")
+        raise CaseError(_("{name} har redan anmält jäv i punkten.").format(name=member.full_name))
     declaration = ConflictDeclaration(
         item_id=item.id, member_id=member.id, reason=result.cleaned["reason"],
         declared_by_user_id=actor.user_id, declared_at=utcnow(),
@@ -370,7 +381,7 @@ def ensure_not_conflicted(session: Session, actor: Actor, item: AgendaItem) -> N
     to the vice chair or the secretary)."""
     seat = seat_for(session, actor.user_id, item.area_id, item.meeting.held_on)
     if seat is not None and seat.id in situation(session, item).conflicted:
-        raise CaseError("Du har anmält jäv i punkten och kan inte leda den.")
+        raise CaseError(_("Du har anmält jäv i punkten och kan inte leda den."))
 
 
 def situation(session: Session, item: AgendaItem) -> Situation:
@@ -396,11 +407,12 @@ def who_decides(session: Session, item: AgendaItem) -> Participation:
 # --- The board's scoring ---
 
 # Grundkrav: yes/no questions the board answers before scoring; all must be yes. (Configurable
-# per area with the area settings; these are Leader Södermanland's.)
+# per area with the area settings; these are Leader Södermanland's.) Labels are translated where
+# they are shown.
 BASIC_CONDITIONS = (
-    ("strategy", "Projektet bidrar till målen i områdets strategi"),
-    ("leader_method", "Projektet följer Leadermetoden (lokalt, underifrån, samverkan)"),
-    ("area", "Projektet genomförs i och gynnar Leaderområdet"),
+    ("strategy", N_("Projektet bidrar till målen i områdets strategi")),
+    ("leader_method", N_("Projektet följer Leadermetoden (lokalt, underifrån, samverkan)")),
+    ("area", N_("Projektet genomförs i och gynnar Leaderområdet")),
 )
 
 
@@ -431,7 +443,7 @@ class BoardScoring:
 
     @property
     def basic_ok(self) -> bool:
-        return all(self.basic.get(key) is True for key, _ in BASIC_CONDITIONS)
+        return all(self.basic.get(key) is True for key, _label in BASIC_CONDITIONS)
 
     @property
     def complete(self) -> bool:
@@ -449,7 +461,7 @@ class BoardScoring:
 def board_scoring(session: Session, item: AgendaItem) -> BoardScoring:
     application = item.application
     if application is None:
-        raise CaseError("Punkten har inget ärende att poängsätta.")
+        raise CaseError(_("Punkten har inget ärende att poängsätta."))
     scores = list(session.scalars(select(ItemScore).where(ItemScore.item_id == item.id)))
     # Members' own points count only while they take part in the item (not after jäv, not when
     # they have left the meeting).
@@ -480,7 +492,7 @@ def ranking(session: Session, meeting: Meeting) -> dict[int, int]:
             totals.setdefault(item.application.action_area_id, []).append((scoring.total, item.id))
     places = {}
     for competing in totals.values():
-        for place, (_, item_id) in enumerate(sorted(competing, key=lambda t: -t[0]), 1):
+        for place, (_total, item_id) in enumerate(sorted(competing, key=lambda t: -t[0]), 1):
             places[item_id] = place
     return places
 
@@ -494,13 +506,21 @@ def score_item(
     score also answers the basic conditions (``basic_<key>`` = yes/no)."""
     _ensure_status(item.meeting, MeetingStatus.PLANNED, MeetingStatus.OPEN)
     if item.decided_at is not None:
-        raise CaseError("Punkten är redan beslutad.")
+        raise CaseError(_("Punkten är redan beslutad."))
     if member is not None and member.id in situation(session, item).conflicted:
-        raise CaseError(f"{member.full_name} har anmält jäv och får inte poängsätta ärendet.")
+        raise CaseError(
+            _("{name} har anmält jäv och får inte poängsätta ärendet.").format(
+                name=member.full_name
+            )
+        )
     if member is not None and member.id not in {
         seat.member_id for seat in who_decides(session, item).voters
     }:
-        raise CaseError(f"{member.full_name} deltar inte i ärendet och kan inte poängsätta det.")
+        raise CaseError(
+            _("{name} deltar inte i ärendet och kan inte poängsätta det.").format(
+                name=member.full_name
+            )
+        )
     if member is None:
         ensure_not_conflicted(session, actor, item)
     scoring = board_scoring(session, item)
@@ -512,18 +532,18 @@ def score_item(
         if not text and not why:
             continue
         if not (text.isascii() and text.isdigit()) or int(text) > line.max_points:
-            result.errors[f"points_{line.criterion_id}"] = (
-                f"Ange ett heltal från 0 till {line.max_points}."
-            )
+            result.errors[f"points_{line.criterion_id}"] = _(
+                "Ange ett heltal från 0 till {maximum}."
+            ).format(maximum=line.max_points)
         elif not why or len(why) > 3000:
             result.errors[f"justification_{line.criterion_id}"] = (
-                "Motivera poängen." if not why else "Högst 3000 tecken."
+                _("Motivera poängen.") if not why else _("Högst 3000 tecken.")
             )
         else:
             cleaned[line.criterion_id] = (int(text), why)
     basic = dict(item.basic_conditions or {})
     if member is None:
-        for key, _ in BASIC_CONDITIONS:
+        for key, _label in BASIC_CONDITIONS:
             answer = raw.get(f"basic_{key}", "")
             if answer in ("yes", "no"):
                 basic[key] = answer == "yes"
@@ -586,37 +606,45 @@ def cast_vote(
     part in the item can vote; a new vote replaces the member's earlier one."""
     _ensure_status(item.meeting, MeetingStatus.OPEN)
     if item.application_id is None:
-        raise CaseError("Punkten har inget beslut att rösta om.")
+        raise CaseError(_("Punkten har inget beslut att rösta om."))
     if item.decided_at is not None:
-        raise CaseError("Punkten är redan beslutad.")
+        raise CaseError(_("Punkten är redan beslutad."))
     try:
         vote_choice = VoteChoice(choice)
     except ValueError:
-        raise CaseError("Välj ja, nej eller avstår.") from None
+        raise CaseError(_("Välj ja, nej eller avstår.")) from None
     who = who_decides(session, item)
     if member.id not in {seat.member_id for seat in who.voters}:
-        raise CaseError(f"{member.full_name} deltar inte i beslutet i den här punkten.")
+        raise CaseError(
+            _("{name} deltar inte i beslutet i den här punkten.").format(name=member.full_name)
+        )
     own = member.user_id is not None and member.user_id == actor.user_id
     if not own:
         ensure_not_conflicted(session, actor, item)
     vote = session.scalar(select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id))
     if vote is not None and not own and vote.cast_by_user_id == member.user_id is not None:
-        raise CaseError(f"{member.full_name} har röstat själv; rösten kan bara ändras av hen.")
+        raise CaseError(
+            _("{name} har röstat själv; rösten kan bara ändras av hen.").format(
+                name=member.full_name
+            )
+        )
     if vote is None:
         vote = Vote(item_id=item.id, member_id=member.id, choice=vote_choice)
         session.add(vote)
     vote.choice, vote.cast_at, vote.cast_by_user_id = vote_choice, utcnow(), actor.user_id
     _touch(item.meeting)
-    _record(session, actor, item.meeting, "vote",
-            f"Punkt {item.position}: {member.full_name} röstade {vote_choice.label.lower()}"
-            + ("" if own else f" (registrerat av {actor.label})"))  # fmt: skip
+    with use_language(DEFAULT_LANGUAGE):  # the audit log is a record, written in Swedish
+        summary = (f"Punkt {item.position}: {member.full_name} röstade "
+                   f"{vote_choice.label.lower()}"
+                   + ("" if own else f" (registrerat av {actor.label})"))  # fmt: skip
+    _record(session, actor, item.meeting, "vote", summary)
     return vote
 
 
 DECISION_VALIDATORS = {
-    "outcome": choice(ItemOutcome, "Välj ett beslut."),
+    "outcome": choice(ItemOutcome, N_("Välj ett beslut.")),
     "amount": optional_kronor,
-    "motivation": required("Skriv en motivering.", max_length=5000),
+    "motivation": required(N_("Skriv en motivering."), max_length=5000),
     "reservations": optional_text(3000),
 }
 
@@ -631,13 +659,15 @@ def decide_item(
     _ensure_status(meeting, MeetingStatus.OPEN)
     application = item.application
     if application is None:
-        raise CaseError("Punkten har inget ärende att besluta om.")
+        raise CaseError(_("Punkten har inget ärende att besluta om."))
     if item.decided_at is not None:
-        raise CaseError("Punkten är redan beslutad.")
+        raise CaseError(_("Punkten är redan beslutad."))
     if application.status is not ApplicationStatus.ON_AGENDA:
         raise CaseError(
-            f"{application.reference} har status ”{application.status.label.lower()}” och kan "
-            "inte beslutas här; lyft punkten från dagordningen."
+            _(
+                "{reference} har status ”{status}” och kan inte beslutas här; lyft punkten från "
+                "dagordningen."
+            ).format(reference=application.reference, status=application.status.label.lower())
         )
     ensure_not_conflicted(session, actor, item)
     who = who_decides(session, item)
@@ -647,34 +677,32 @@ def decide_item(
     outcome, amount = result.cleaned.get("outcome"), result.cleaned.get("amount")
     allowed = OUTCOMES[application.kind]
     if outcome is not None and outcome not in allowed:
-        result.errors["outcome"] = (
-            "Välj "
-            + ", ".join(o.label.lower() for o in allowed)
-            + " för "
-            + application.kind.label.lower()
-            + "."
+        result.errors["outcome"] = _("Välj {outcomes} för {kind}.").format(
+            outcomes=", ".join(o.label.lower() for o in allowed),
+            kind=application.kind.label.lower(),
         )
     if result.ok and outcome is ItemOutcome.PRIORITISED:
         scoring = board_scoring(session, item)
         if not scoring.passes:
-            result.errors["outcome"] = (
+            result.errors["outcome"] = _(
                 "Ett Leaderprojekt prioriteras först när alla grundkrav är uppfyllda och "
-                f"poängen når gränsen {scoring.threshold} "
-                f"(nu {format_decimal(scoring.total, '#,##0.0', locale='sv_SE')})."
-            )
+                "poängen når gränsen {threshold} (nu {total})."
+            ).format(threshold=scoring.threshold, total=one_decimal(scoring.total))
     if result.ok:
         _check_amount(session, meeting, application, outcome, amount, result)
     counted = tally(session, item, who)
     if result.ok and counted.missing:
-        result.errors["votes"] = "Alla som deltar har inte röstat: " + ", ".join(counted.missing)
+        result.errors["votes"] = _("Alla som deltar har inte röstat: {names}").format(
+            names=", ".join(counted.missing)
+        )
     elif (
         result.ok
         and outcome is not ItemOutcome.POSTPONED
         and not carried(session, item, who, counted)
     ):
-        result.errors["votes"] = (
-            f"Förslaget har inte majoritet: {counted.votes_for} ja, {counted.against} nej."
-        )
+        result.errors["votes"] = _(
+            "Förslaget har inte majoritet: {votes_for} ja, {against} nej."
+        ).format(votes_for=counted.votes_for, against=counted.against)
     if not result.ok:
         return result
     item.outcome, item.amount_ore = outcome, amount if outcome.grants_money else None
@@ -691,11 +719,13 @@ def decide_item(
     }  # fmt: skip
     item.decided_at, item.decided_by_user_id = utcnow(), actor.user_id
     _touch(meeting)
-    money = f" {format_money(amount)}" if outcome.grants_money and amount else ""
-    _record(session, actor, meeting, "item_decided",
+    with use_language(DEFAULT_LANGUAGE):  # the audit log is a record, written in Swedish
+        money = f" {format_money(amount)}" if outcome.grants_money and amount else ""
+        summary = (
             f"Punkt {item.position}: {outcome.label.lower()}{money} "
-            f"({counted.votes_for} ja, {counted.against} nej, {counted.abstain} avstår)",
-            reason=item.motivation)  # fmt: skip
+            f"({counted.votes_for} ja, {counted.against} nej, {counted.abstain} avstår)"
+        )
+    _record(session, actor, meeting, "item_decided", summary, reason=item.motivation)
     return result
 
 
@@ -728,25 +758,28 @@ def _check_amount(
     under its lock, when the minutes are adjusted."""
     if not outcome.grants_money:
         if amount is not None:
-            result.errors["amount"] = "Inget belopp vid det här beslutet; lämna fältet tomt."
+            result.errors["amount"] = _("Inget belopp vid det här beslutet; lämna fältet tomt.")
         return
     if amount is None:
-        result.errors["amount"] = "Ange beloppet."
+        result.errors["amount"] = _("Ange beloppet.")
         return
     requested = application.requested_ore
     if outcome is ItemOutcome.APPROVED and amount != requested:
-        result.errors["amount"] = f"Beviljas ger det sökta beloppet, {format_money(requested)}."
+        result.errors["amount"] = _("Beviljas ger det sökta beloppet, {requested}.").format(
+            requested=format_money(requested)
+        )
         return
     if amount > requested or (outcome is ItemOutcome.PARTLY_APPROVED and amount == requested):
-        result.errors["amount"] = (
-            f"Beloppet ska vara lägre än det sökta, {format_money(requested)}."
+        result.errors["amount"] = _("Beloppet ska vara lägre än det sökta, {requested}.").format(
+            requested=format_money(requested)
         )
         return
     umbrella = application.umbrella_project
     if umbrella is not None and not umbrella.min_grant_ore <= amount <= umbrella.max_grant_ore:
-        result.errors["amount"] = (
-            f"Stöd ur {umbrella.name} är minst {format_money(umbrella.min_grant_ore)} och högst "
-            f"{format_money(umbrella.max_grant_ore)}."
+        result.errors["amount"] = _("Stöd ur {pot} är minst {minimum} och högst {maximum}.").format(
+            pot=umbrella.name,
+            minimum=format_money(umbrella.min_grant_ore),
+            maximum=format_money(umbrella.max_grant_ore),
         )
         return
     pending = sum(
@@ -763,16 +796,21 @@ def _check_amount(
         if other.application is not None and _same_budget(other.application, application)
     )
     if umbrella is not None and application.kind is ApplicationKind.SMALL_GRANT:
-        name, left = f"potten {umbrella.name}", ledger.pot_balance(session, umbrella).remaining_ore
+        name, left = umbrella.name, ledger.pot_balance(session, umbrella).remaining_ore
+        message = _(
+            "Beloppet {amount} ryms inte: potten {name} har {left} kvar efter LAG:s beslut som "
+            "ännu inte är justerade."
+        )
     else:
         area = application.action_area
-        name, left = (f"insatsområdet {area.name}",
-                      ledger.action_area_balance(session, area).remaining_ore)  # fmt: skip
+        name, left = area.name, ledger.action_area_balance(session, area).remaining_ore
+        message = _(
+            "Beloppet {amount} ryms inte: insatsområdet {name} har {left} kvar efter LAG:s beslut "
+            "som ännu inte är justerade."
+        )
     if amount > left - pending:
-        result.errors["amount"] = (
-            f"Beloppet {format_money(amount)} ryms inte: {name} har "
-            f"{format_money(max(left - pending, 0))} kvar efter LAG:s beslut som ännu inte "
-            "är justerade."
+        result.errors["amount"] = message.format(
+            amount=format_money(amount), name=name, left=format_money(max(left - pending, 0))
         )
 
 
@@ -791,8 +829,8 @@ def remove_item(session: Session, actor: Actor, item: AgendaItem, reason: str) -
     a later meeting. No vote is needed: nothing is decided."""
     _ensure_status(item.meeting, MeetingStatus.PLANNED, MeetingStatus.OPEN)
     if item.decided_at is not None or item.removed_at is not None:
-        raise CaseError("Punkten är redan beslutad eller lyft.")
-    result = validate_form({"reason": required("Ange varför punkten lyfts.", 2000)},
+        raise CaseError(_("Punkten är redan beslutad eller lyft."))
+    result = validate_form({"reason": required(N_("Ange varför punkten lyfts."), 2000)},
                            {"reason": reason})  # fmt: skip
     if not result.ok:
         raise CaseError(result.errors["reason"])
@@ -813,12 +851,13 @@ def undo_decision(session: Session, actor: Actor, item: AgendaItem, reason: str)
     meeting = item.meeting
     _ensure_status(meeting, MeetingStatus.OPEN, MeetingStatus.CLOSED)
     if item.decided_at is None:
-        raise CaseError("Punkten har inget beslut att ta tillbaka.")
-    result = validate_form({"reason": required("Ange varför beslutet tas tillbaka.", 2000)},
+        raise CaseError(_("Punkten har inget beslut att ta tillbaka."))
+    result = validate_form({"reason": required(N_("Ange varför beslutet tas tillbaka."), 2000)},
                            {"reason": reason})  # fmt: skip
     if not result.ok:
         raise CaseError(result.errors["reason"])
-    summary = f"Punkt {item.position}: beslutet ({item.outcome.label.lower()}) togs tillbaka"
+    with use_language(DEFAULT_LANGUAGE):  # the audit log is a record, written in Swedish
+        summary = f"Punkt {item.position}: beslutet ({item.outcome.label.lower()}) togs tillbaka"
     item.outcome = item.amount_ore = item.decided_at = item.participation = None
     item.votes_for = item.votes_against = item.votes_abstain = 0
     item.motivation = item.reservations = ""
@@ -834,9 +873,13 @@ def undo_decision(session: Session, actor: Actor, item: AgendaItem, reason: str)
 def open_meeting(session: Session, actor: Actor, meeting: Meeting, *, today: date) -> None:
     _ensure_status(meeting, MeetingStatus.PLANNED)
     if meeting.held_on > today:
-        raise CaseError(f"Mötet kan öppnas tidigast på mötesdagen, {meeting.held_on.isoformat()}.")
+        raise CaseError(
+            _("Mötet kan öppnas tidigast på mötesdagen, {day}.").format(
+                day=meeting.held_on.isoformat()
+            )
+        )
     if not attendance(session, meeting):
-        raise CaseError("Registrera närvaron innan mötet öppnas.")
+        raise CaseError(_("Registrera närvaron innan mötet öppnas."))
     meeting.status, meeting.opened_at = MeetingStatus.OPEN, utcnow()
     _record(session, actor, meeting, "meeting_opened", "Mötet öppnades")
 
@@ -850,11 +893,14 @@ def close_meeting(
     if undecided := [
         i.title for i in meeting.items if i.application_id and not i.decided_at and not i.removed_at
     ]:
-        raise CaseError("Besluta om alla ärenden först (bordlägg eller lyft det som ska vänta): "
-                        + ", ".join(undecided) + ".")  # fmt: skip
+        raise CaseError(
+            _(
+                "Besluta om alla ärenden först (bordlägg eller lyft det som ska vänta): {items}."
+            ).format(items=", ".join(undecided))
+        )
     present = {member_id for member_id, here in attendance(session, meeting).items() if here}
     if len(set(adjuster_ids)) != 2 or not set(adjuster_ids) <= present:
-        raise CaseError("Välj två olika justerare bland de närvarande.")
+        raise CaseError(_("Välj två olika justerare bland de närvarande."))
     meeting.adjuster_one_id, meeting.adjuster_two_id = adjuster_ids
     meeting.status, meeting.closed_at = MeetingStatus.CLOSED, utcnow()
     _record(session, actor, meeting, "meeting_closed", "Mötet avslutades")
@@ -888,9 +934,10 @@ def adjust_minutes(
         if application.status is not ApplicationStatus.ON_AGENDA:
             # Withdrawn or taken back after the meeting decided: nothing to carry out.
             item.effected_at = utcnow()
-            _record(session, actor, meeting, "item_lapsed",
-                    f"Punkt {item.position}: beslutet verkställdes inte, ärendet har status "
-                    f"”{application.status.label.lower()}”")  # fmt: skip
+            with use_language(DEFAULT_LANGUAGE):  # the audit log is a record, in Swedish
+                summary = (f"Punkt {item.position}: beslutet verkställdes inte, ärendet har "
+                           f"status ”{application.status.label.lower()}”")  # fmt: skip
+            _record(session, actor, meeting, "item_lapsed", summary)
             continue
         name = OUTCOMES[application.kind][item.outcome]
         period = application.action_area.period
@@ -903,11 +950,16 @@ def adjust_minutes(
                 )  # fmt: skip
                 reserved += item.amount_ore or 0
         except ledger.BudgetError as exc:
-            raise CaseError(f"{application.reference}: {exc.message}") from None
+            raise CaseError(
+                _("{reference}: {message}").format(
+                    reference=application.reference, message=exc.message
+                )
+            ) from None
         letter = False
         if item.outcome is ItemOutcome.PRIORITISED or item.outcome is ItemOutcome.POSTPONED:
-            workflow.apply(session, actor, application, name, BOARD,
-                           summary=f"LAG-mötet {meeting.held_on}: {item.outcome.label.lower()}",
+            with use_language(DEFAULT_LANGUAGE):  # the case history is a record, in Swedish
+                summary = f"LAG-mötet {meeting.held_on}: {item.outcome.label.lower()}"
+            workflow.apply(session, actor, application, name, BOARD, summary=summary,
                            reason=item.motivation)  # fmt: skip
         else:
             decision = decisions.record_decision(
@@ -937,7 +989,7 @@ def adjust_minutes(
 def add_correction(session: Session, actor: Actor, meeting: Meeting, text: str) -> None:
     """Adjusted minutes are never edited: a correction is a new entry linked to them."""
     _ensure_status(meeting, MeetingStatus.ADJUSTED)
-    result = validate_form({"text": required("Skriv rättelsen.", 5000)}, {"text": text})
+    result = validate_form({"text": required(N_("Skriv rättelsen."), 5000)}, {"text": text})
     if not result.ok:
         raise CaseError(result.errors["text"])
     session.add(MinutesCorrection(meeting_id=meeting.id, text=result.cleaned["text"],
