@@ -258,7 +258,10 @@ def demo(db: Session) -> Session:
 
 def _pages_for_role(db: Session, role: str) -> list[str]:
     case = db.scalar(
-        select(Application.id).where(Application.status == ApplicationStatus.IN_REVIEW).limit(1)
+        select(Application.id)
+        .where(Application.reference.is_not(None))
+        .order_by(Application.id)
+        .limit(1)
     )
     meeting = db.scalar(select(Meeting.id).order_by(Meeting.held_on.desc()).limit(1))
     staff = {

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.areas.models import ActionArea
 from app.auth.models import User
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
 from app.organisations.models import Organisation
 from app.umbrellas.models import UmbrellaProject
@@ -33,11 +35,17 @@ class ApplicationKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Leaderprojekt" if self is ApplicationKind.LEADER_PROJECT else "Småstöd"
+        return _(KIND_LABELS[self])
 
     @property
     def reference_prefix(self) -> str:
         return "PRJ" if self is ApplicationKind.LEADER_PROJECT else "SMÅ"
+
+
+KIND_LABELS = {
+    ApplicationKind.LEADER_PROJECT: N_("Leaderprojekt"),
+    ApplicationKind.SMALL_GRANT: N_("Småstöd"),
+}
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -61,24 +69,24 @@ class ApplicationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return _(STATUS_LABELS[self])
 
 
 STATUS_LABELS = {
-    ApplicationStatus.DRAFT: "Utkast",
-    ApplicationStatus.SUBMITTED: "Inkommen",
-    ApplicationStatus.IN_REVIEW: "Under handläggning",
-    ApplicationStatus.AWAITING_INFORMATION: "Väntar på komplettering",
-    ApplicationStatus.READY_FOR_DECISION: "Klar för beslut",
-    ApplicationStatus.ON_AGENDA: "På LAG-möte",
-    ApplicationStatus.PRIORITISED: "Prioriterad, väntar på myndighetsbeslut",
-    ApplicationStatus.APPROVED: "Beviljad",
-    ApplicationStatus.PARTLY_APPROVED: "Delvis beviljad",
-    ApplicationStatus.REJECTED: "Avslagen",
-    ApplicationStatus.PAYMENT: "Utbetalning pågår",
-    ApplicationStatus.FINAL_REPORT: "Slutredovisning",
-    ApplicationStatus.CLOSED: "Avslutad",
-    ApplicationStatus.WITHDRAWN: "Återtagen",
+    ApplicationStatus.DRAFT: N_("Utkast"),
+    ApplicationStatus.SUBMITTED: N_("Inkommen"),
+    ApplicationStatus.IN_REVIEW: N_("Under handläggning"),
+    ApplicationStatus.AWAITING_INFORMATION: N_("Väntar på komplettering"),
+    ApplicationStatus.READY_FOR_DECISION: N_("Klar för beslut"),
+    ApplicationStatus.ON_AGENDA: N_("På LAG-möte"),
+    ApplicationStatus.PRIORITISED: N_("Prioriterad, väntar på myndighetsbeslut"),
+    ApplicationStatus.APPROVED: N_("Beviljad"),
+    ApplicationStatus.PARTLY_APPROVED: N_("Delvis beviljad"),
+    ApplicationStatus.REJECTED: N_("Avslagen"),
+    ApplicationStatus.PAYMENT: N_("Utbetalning pågår"),
+    ApplicationStatus.FINAL_REPORT: N_("Slutredovisning"),
+    ApplicationStatus.CLOSED: N_("Avslutad"),
+    ApplicationStatus.WITHDRAWN: N_("Återtagen"),
 }
 
 
@@ -212,13 +220,16 @@ class FinancingKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            FinancingKind.LEADER_SUPPORT: "Leaderstöd",
-            FinancingKind.PUBLIC_COFINANCING: "Offentlig medfinansiering",
-            FinancingKind.VOLUNTEER_WORK: "Ideellt arbete",
-            FinancingKind.PRIVATE_MONEY: "Privata medel",
-            FinancingKind.OTHER: "Övrig finansiering",
-        }[self]
+        return _(FINANCING_LABELS[self])
+
+
+FINANCING_LABELS = {
+    FinancingKind.LEADER_SUPPORT: N_("Leaderstöd"),
+    FinancingKind.PUBLIC_COFINANCING: N_("Offentlig medfinansiering"),
+    FinancingKind.VOLUNTEER_WORK: N_("Ideellt arbete"),
+    FinancingKind.PRIVATE_MONEY: N_("Privata medel"),
+    FinancingKind.OTHER: N_("Övrig finansiering"),
+}
 
 
 class FinancingLine(Base):

@@ -4,7 +4,8 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Annotated, TypeVar
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
@@ -18,8 +19,11 @@ from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import Role, User
 from app.auth.service import actor_for, users_in_area
 from app.core.clock import local_today
+from app.core.errors import error_responses
 from app.core.flash import flash
 from app.core.forms import PostedForm
+from app.core.i18n import gettext as _
+from app.core.i18n import in_swedish, ngettext
 from app.core.money import format_kronor_input
 from app.core.navigation import CASES
 from app.core.params import PageNumber, RecordId, parse_record_id
@@ -42,7 +46,7 @@ def _optional(parse: Callable[[str], T], value: str) -> T | None:
     try:
         return parse(value.strip())
     except ValueError:
-        raise HTTPException(status_code=422, detail="Ogiltigt filter.") from None
+        raise HTTPException(status_code=422, detail=_("Ogiltigt filter.")) from None
 
 
 def _days(value: str) -> int:
@@ -52,10 +56,16 @@ def _days(value: str) -> int:
     return number
 
 
+def _one_of(values: type[StrEnum]) -> Any:
+    """A filter parameter documented as its enum or empty ("Alla"). Only documented: an unknown
+    value reaches ``_optional``, which refuses it with a message."""
+    return Query(json_schema_extra={"enum": ["", *(value.value for value in values)]})
+
+
 def queue_filter(
     user: CaseWorker,
-    status: str = "",
-    kind: str = "",
+    status: Annotated[str, _one_of(ApplicationStatus)] = "",
+    kind: Annotated[str, _one_of(ApplicationKind)] = "",
     umbrella: str = "",
     action_area: str = "",
     handler: str = "",
@@ -123,7 +133,7 @@ def assign_cases(
         ids = [parse_record_id(value) for value in raw.get("ids", "").split()]
         handler_id = _optional(parse_record_id, raw.get("handler", ""))
     except ValueError:
-        raise HTTPException(status_code=422, detail="Ogiltigt urval.") from None
+        raise HTTPException(status_code=422, detail=_("Ogiltigt urval.")) from None
     applications = service.in_area_by_ids(session, user.area_id, ids) if ids else []
     if ids and not applications:
         raise HTTPException(status_code=404)
@@ -131,7 +141,7 @@ def assign_cases(
     back = f"{CASES.path}?{raw.get('return_query', '')}"
     response = RedirectResponse(back, status_code=303)
     if not applications:
-        flash(request, response, "Markera minst ett ärende.", "alert")
+        flash(request, response, _("Markera minst ett ärende."), "alert")
         return response
     try:
         changed = service.assign(session, actor_for(user), applications, handler)
@@ -139,16 +149,25 @@ def assign_cases(
         flash(request, response, exc.message, "alert")
         return response
     session.commit()
-    who = handler.full_name if handler else "ingen"
-    flash(request, response, f"{changed} ärenden tilldelades {who}.")
+    # The Swedish text is the same for one case (as it always was); English tells one from many.
+    if handler is not None:
+        message = ngettext(
+            "{count} ärenden tilldelades {name}.", "{count} ärenden tilldelades {name}.", changed
+        ).format(count=changed, name=handler.full_name)
+    else:
+        message = ngettext(
+            "{count} ärenden tilldelades ingen.", "{count} ärenden tilldelades ingen.", changed
+        ).format(count=changed)
+    flash(request, response, message)
     return response
 
 
 @pages.get(f"{CASES.path}/export.csv")
 def export_queue(session: DbSession, user: CaseWorker, filters: QueueFilter) -> Response:
     """The filtered queue as CSV for Excel (semicolons, UTF-8 with BOM), streamed in pages so a
-    long export never holds the whole list in memory."""
+    long export never holds the whole list in memory. Like every export, it is in Swedish."""
 
+    @in_swedish
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
@@ -185,7 +204,12 @@ def export_queue(session: DbSession, user: CaseWorker, filters: QueueFilter) -> 
     )
 
 
-@api.get("", response_model=ApplicationPage, summary="Områdets ansökningar, sidvis")
+@api.get(
+    "",
+    response_model=ApplicationPage,
+    summary="Områdets ansökningar, sidvis",
+    responses=error_responses(422),
+)
 def list_applications(
     session: DbSession,
     user: CaseWorker,
@@ -203,11 +227,16 @@ def list_applications(
     )
 
 
-@api.get("/{application_id}", response_model=ApplicationDetail, summary="En ansökan")
+@api.get(
+    "/{application_id}",
+    response_model=ApplicationDetail,
+    summary="En ansökan",
+    responses=error_responses(404, 422),
+)
 def get_application(
     application_id: RecordId, session: DbSession, user: CaseWorker
 ) -> ApplicationDetail:
     application = service.get_in_area(session, user.area_id, application_id)
     if application is None:
-        raise HTTPException(status_code=404, detail="Ansökan finns inte.")
+        raise HTTPException(status_code=404, detail=_("Ansökan finns inte."))
     return ApplicationDetail.model_validate(application)

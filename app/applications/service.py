@@ -18,6 +18,8 @@ from app.applications.models import (
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.auth.models import Role, User
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.db import utcnow
 from app.organisations.models import Organisation
 
@@ -71,12 +73,15 @@ class QueueSort(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "received": "Senast inkomna",
-            "waiting": "Längst i status",
-            "amount": "Största belopp",
-            "reference": "Diarienummer",
-        }[self.value]
+        return _(SORT_LABELS[self.value])
+
+
+SORT_LABELS = {
+    "received": N_("Senast inkomna"),
+    "waiting": N_("Längst i status"),
+    "amount": N_("Största belopp"),
+    "reference": N_("Diarienummer"),
+}
 
 
 _ORDER = {
@@ -261,7 +266,7 @@ def assign(
         or not handler.is_active
         or Role.HANDLER not in handler.roles
     ):
-        raise AssignmentError("Ärenden kan bara tilldelas en aktiv handläggare i området.")
+        raise AssignmentError(_("Ärenden kan bara tilldelas en aktiv handläggare i området."))
     changed = 0
     for application in applications:
         before = application.assigned_handler

@@ -2,9 +2,9 @@
 
 Both kinds (Leader project and småstöd) share the states; a transition says which kinds it
 applies to, from which states, to which state, and who may make it. Services ask this module
-before changing a status, so a transition that is not allowed is refused with a reason in
-Swedish, whether it comes from a page, the API or the applicant's link. The diagram is in
-docs/workflow.md.
+before changing a status, so a transition that is not allowed is refused with a reason (in the
+visitor's language), whether it comes from a page, the API or the applicant's link. The diagram
+is in docs/workflow.md.
 """
 
 from dataclasses import dataclass
@@ -16,6 +16,8 @@ from app.applications.models import Application, ApplicationKind, ApplicationSta
 from app.applications.service import change_status
 from app.audit.service import Actor
 from app.auth.models import Role
+from app.core.i18n import N_, in_swedish
+from app.core.i18n import gettext as _
 
 # The applicant has no account; their link acts in this role.
 APPLICANT = "applicant"
@@ -37,7 +39,7 @@ GRANTED = frozenset({S.APPROVED, S.PARTLY_APPROVED})
 
 
 class TransitionRefused(Exception):
-    """Not allowed now; ``message`` says why, in Swedish."""
+    """Not allowed now; ``message`` says why, in the interface language."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -47,7 +49,7 @@ class TransitionRefused(Exception):
 @dataclass(frozen=True)
 class Transition:
     name: str
-    label: str  # Swedish, as on a button
+    label: str  # as on a button; marked with N_, translated where shown
     sources: frozenset[ApplicationStatus]
     target: ApplicationStatus
     by: frozenset[str]  # role values, or APPLICANT
@@ -62,46 +64,49 @@ def _t(name: str, label: str, sources: set[S], target: S, by: frozenset[str] | s
 TRANSITIONS = (
     # A småstöd is submitted by its applicant; a Leader project is registered by the office
     # from the applicant's documents in the national e-service.
-    _t("submit", "Skicka in", {S.DRAFT}, S.SUBMITTED, {APPLICANT}, SMALL),
-    _t("register", "Registrera", {S.DRAFT}, S.SUBMITTED, OFFICE, LEADER),
-    _t("start_review", "Börja handläggning", {S.SUBMITTED}, S.IN_REVIEW, OFFICE),
+    _t("submit", N_("Skicka in"), {S.DRAFT}, S.SUBMITTED, {APPLICANT}, SMALL),
+    _t("register", N_("Registrera"), {S.DRAFT}, S.SUBMITTED, OFFICE, LEADER),
+    _t("start_review", N_("Börja handläggning"), {S.SUBMITTED}, S.IN_REVIEW, OFFICE),
     # Komplettering of a Leader project goes through Jordbruksverket's e-service, not here.
-    _t("request_information", "Begär komplettering", {S.SUBMITTED, S.IN_REVIEW},
+    _t("request_information", N_("Begär komplettering"), {S.SUBMITTED, S.IN_REVIEW},
        S.AWAITING_INFORMATION, OFFICE, SMALL),
-    _t("information_received", "Ta emot komplettering", {S.AWAITING_INFORMATION}, S.IN_REVIEW,
-       OFFICE | {APPLICANT}, SMALL),
-    _t("ready_for_decision", "Klar för beslut", {S.IN_REVIEW}, S.READY_FOR_DECISION, OFFICE),
-    _t("reopen", "Tillbaka till handläggning", {S.READY_FOR_DECISION, S.ON_AGENDA}, S.IN_REVIEW,
+    _t("information_received", N_("Ta emot komplettering"), {S.AWAITING_INFORMATION},
+       S.IN_REVIEW, OFFICE | {APPLICANT}, SMALL),
+    _t("ready_for_decision", N_("Klar för beslut"), {S.IN_REVIEW}, S.READY_FOR_DECISION,
        OFFICE),
+    _t("reopen", N_("Tillbaka till handläggning"), {S.READY_FOR_DECISION, S.ON_AGENDA},
+       S.IN_REVIEW, OFFICE),
     # Småstöd under delegation (the amount guard is the decision's, not the workflow's).
-    _t("approve", "Bevilja", {S.READY_FOR_DECISION}, S.APPROVED, OFFICE, SMALL),
-    _t("approve_partly", "Bevilja delvis", {S.READY_FOR_DECISION}, S.PARTLY_APPROVED, OFFICE,
-       SMALL),
-    _t("reject", "Avslå", {S.READY_FOR_DECISION}, S.REJECTED, OFFICE, SMALL),
+    _t("approve", N_("Bevilja"), {S.READY_FOR_DECISION}, S.APPROVED, OFFICE, SMALL),
+    _t("approve_partly", N_("Bevilja delvis"), {S.READY_FOR_DECISION}, S.PARTLY_APPROVED,
+       OFFICE, SMALL),
+    _t("reject", N_("Avslå"), {S.READY_FOR_DECISION}, S.REJECTED, OFFICE, SMALL),
     # The office prepares the agenda; the chair may set it too.
-    _t("put_on_agenda", "Sätt upp på LAG-möte", {S.READY_FOR_DECISION}, S.ON_AGENDA,
+    _t("put_on_agenda", N_("Sätt upp på LAG-möte"), {S.READY_FOR_DECISION}, S.ON_AGENDA,
        OFFICE | CHAIR),
     # The LAG: a Leader project is prioritised (money reserved) and waits for Jordbruksverket;
     # a småstöd above the delegation limit is decided by the board itself.
-    _t("prioritise", "Prioritera", {S.ON_AGENDA}, S.PRIORITISED, CHAIR, LEADER),
-    _t("board_approve", "Bevilja", {S.ON_AGENDA}, S.APPROVED, CHAIR, SMALL),
-    _t("board_approve_partly", "Bevilja delvis", {S.ON_AGENDA}, S.PARTLY_APPROVED, CHAIR, SMALL),
-    _t("board_reject", "Avslå", {S.ON_AGENDA}, S.REJECTED, CHAIR),
+    _t("prioritise", N_("Prioritera"), {S.ON_AGENDA}, S.PRIORITISED, CHAIR, LEADER),
+    _t("board_approve", N_("Bevilja"), {S.ON_AGENDA}, S.APPROVED, CHAIR, SMALL),
+    _t("board_approve_partly", N_("Bevilja delvis"), {S.ON_AGENDA}, S.PARTLY_APPROVED, CHAIR,
+       SMALL),
+    _t("board_reject", N_("Avslå"), {S.ON_AGENDA}, S.REJECTED, CHAIR),
     # Bordläggning: the board postpones the item; it waits for a later meeting.
-    _t("postpone", "Bordlägg", {S.ON_AGENDA}, S.READY_FOR_DECISION, CHAIR),
+    _t("postpone", N_("Bordlägg"), {S.ON_AGENDA}, S.READY_FOR_DECISION, CHAIR),
     # Jordbruksverket's formal decision, registered by the office.
-    _t("authority_approve", "Registrera myndighetsbeslut: beviljat", {S.PRIORITISED},
+    _t("authority_approve", N_("Registrera myndighetsbeslut: beviljat"), {S.PRIORITISED},
        S.APPROVED, OFFICE, LEADER),
-    _t("authority_approve_partly", "Registrera myndighetsbeslut: delvis beviljat",
+    _t("authority_approve_partly", N_("Registrera myndighetsbeslut: delvis beviljat"),
        {S.PRIORITISED}, S.PARTLY_APPROVED, OFFICE, LEADER),
-    _t("authority_reject", "Registrera myndighetsbeslut: avslag", {S.PRIORITISED}, S.REJECTED,
-       OFFICE, LEADER),
-    _t("claim_payment", "Begär utbetalning", GRANTED, S.PAYMENT, OFFICE | {APPLICANT}),
-    _t("final_report", "Lämna slutredovisning", GRANTED | {S.PAYMENT}, S.FINAL_REPORT,
+    _t("authority_reject", N_("Registrera myndighetsbeslut: avslag"), {S.PRIORITISED},
+       S.REJECTED, OFFICE, LEADER),
+    _t("claim_payment", N_("Begär utbetalning"), GRANTED, S.PAYMENT, OFFICE | {APPLICANT}),
+    _t("final_report", N_("Lämna slutredovisning"), GRANTED | {S.PAYMENT}, S.FINAL_REPORT,
        OFFICE | {APPLICANT}),
     # A grant never used (or a project stopped) closes too, releasing its money.
-    _t("close", "Avsluta", GRANTED | {S.PAYMENT, S.FINAL_REPORT, S.REJECTED}, S.CLOSED, OFFICE),
-    _t("withdraw", "Återta", set(UNDECIDED - {S.DRAFT}), S.WITHDRAWN, OFFICE | {APPLICANT}),
+    _t("close", N_("Avsluta"), GRANTED | {S.PAYMENT, S.FINAL_REPORT, S.REJECTED}, S.CLOSED,
+       OFFICE),
+    _t("withdraw", N_("Återta"), set(UNDECIDED - {S.DRAFT}), S.WITHDRAWN, OFFICE | {APPLICANT}),
 )  # fmt: skip
 BY_NAME = {transition.name: transition for transition in TRANSITIONS}
 # What the applicant sees of the case log: status changes and their own and the office's
@@ -118,19 +123,28 @@ def check(application: Application, name: str, roles: frozenset[str]) -> Transit
     """The transition, if this actor may make it now; otherwise ``TransitionRefused``."""
     transition = BY_NAME.get(name)
     if transition is None:
-        raise TransitionRefused("Okänd åtgärd.")
+        raise TransitionRefused(_("Okänd åtgärd."))
     if application.kind not in transition.kinds:
-        raise TransitionRefused(
-            f"”{transition.label}” gäller inte {application.kind.label.lower()}."
+        message = (
+            _("”{action}” gäller inte småstöd.")
+            if application.kind is ApplicationKind.SMALL_GRANT
+            else _("”{action}” gäller inte leaderprojekt.")
         )
+        raise TransitionRefused(message.format(action=_(transition.label)))
     if application.status not in transition.sources:
         raise TransitionRefused(
-            f"”{transition.label}” går inte när ansökan har status "
-            f"”{application.status.label.lower()}”."
+            _("”{action}” går inte när ansökan har status ”{status}”.").format(
+                action=_(transition.label), status=application.status.label.lower()
+            )
         )
     if roles.isdisjoint(transition.by):
-        raise TransitionRefused(f"Du har inte behörighet att ”{transition.label.lower()}”.")
+        raise TransitionRefused(refused_role_message(transition))
     return transition
+
+
+def refused_role_message(transition: Transition) -> str:
+    """Why an actor without the role may not make ``transition``, in the current language."""
+    return _("Du har inte behörighet att ”{action}”.").format(action=_(transition.label).lower())
 
 
 def available(application: Application, roles: frozenset[str]) -> list[Transition]:
@@ -164,6 +178,7 @@ def apply(
     return transition
 
 
+@in_swedish
 def mermaid() -> str:
     """The workflow as a Mermaid state diagram (docs/workflow.md is checked against this)."""
     lines = ["stateDiagram-v2", "    [*] --> draft"]

@@ -6,6 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
 
 
@@ -18,11 +20,14 @@ class DecisionBody(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "office": "Leaderkontoret (delegationsbeslut)",
-            "lag": "LAG-styrelsen",
-            "authority": "Jordbruksverket",
-        }[self.value]
+        return _(DECISION_BODY_LABELS[self.value])
+
+
+DECISION_BODY_LABELS = {
+    "office": N_("Leaderkontoret (delegationsbeslut)"),
+    "lag": N_("LAG-styrelsen"),
+    "authority": N_("Jordbruksverket"),
+}
 
 
 class DecisionOutcome(enum.StrEnum):
@@ -32,11 +37,14 @@ class DecisionOutcome(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "approved": "Beviljat",
-            "partly_approved": "Delvis beviljat",
-            "rejected": "Avslag",
-        }[self.value]
+        return _(DECISION_OUTCOME_LABELS[self.value])
+
+
+DECISION_OUTCOME_LABELS = {
+    "approved": N_("Beviljat"),
+    "partly_approved": N_("Delvis beviljat"),
+    "rejected": N_("Avslag"),
+}
 
 
 class Decision(Base):

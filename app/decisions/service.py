@@ -30,6 +30,8 @@ from app.core.forms import (
     optional_text,
     validate_form,
 )
+from app.core.i18n import DEFAULT_LANGUAGE, N_, in_swedish, use_language
+from app.core.i18n import gettext as _
 from app.core.money import format_money
 from app.db import utcnow
 from app.decisions import messages
@@ -51,7 +53,7 @@ OUTCOMES = {
     ProposedOutcome.APPROVE_PARTLY: ("approve_partly", DecisionOutcome.PARTLY_APPROVED),
     ProposedOutcome.REJECT: ("reject", DecisionOutcome.REJECTED),
 }
-OUTCOME_TRANSITIONS = frozenset(name for name, _ in OUTCOMES.values())
+OUTCOME_TRANSITIONS = frozenset(name for name, _outcome in OUTCOMES.values())
 
 
 def decisions_for(session: Session, application: Application) -> list[Decision]:
@@ -68,17 +70,18 @@ def delegation_refusal(application: Application) -> str | None:
     """Why the office may not decide this småstöd itself, or None when it may."""
     umbrella = application.umbrella_project
     if application.kind is not ApplicationKind.SMALL_GRANT or umbrella is None:
-        return "Bara småstöd kan beslutas på delegation."
+        return _("Bara småstöd kan beslutas på delegation.")
     if umbrella.decision_body is not PotDecisionBody.OFFICE:
-        return (
-            f"Småstöd ur {umbrella.name} beslutas av {umbrella.decision_body.label.lower()}: "
-            "sätt upp ärendet på ett möte."
+        return _("Småstöd ur {umbrella} beslutas av {body}: sätt upp ärendet på ett möte.").format(
+            umbrella=umbrella.name, body=umbrella.decision_body.label.lower()
         )
     if application.requested_ore > umbrella.delegation_limit_ore:
-        return (
-            f"Sökt belopp {format_money(application.requested_ore)} är över delegationsgränsen "
-            f"{format_money(umbrella.delegation_limit_ore)}. Ärendet ska beslutas av "
+        return _(
+            "Sökt belopp {requested} är över delegationsgränsen {limit}. Ärendet ska beslutas av "
             "LAG-styrelsen: sätt upp det på ett LAG-möte."
+        ).format(
+            requested=format_money(application.requested_ore),
+            limit=format_money(umbrella.delegation_limit_ore),
         )
     return None
 
@@ -113,9 +116,10 @@ def decide_under_delegation(
         and amount is not None
         and not (umbrella.min_grant_ore <= amount <= umbrella.max_grant_ore)
     ):
-        result.errors["amount"] = (
-            f"Stöd ur {umbrella.name} är minst {format_money(umbrella.min_grant_ore)} och högst "
-            f"{format_money(umbrella.max_grant_ore)}."
+        result.errors["amount"] = _("Stöd ur {umbrella} är minst {least} och högst {most}.").format(
+            umbrella=umbrella.name,
+            least=format_money(umbrella.min_grant_ore),
+            most=format_money(umbrella.max_grant_ore),
         )
         return None, result
     decision = record_decision(
@@ -144,7 +148,13 @@ def record_decision(
 ) -> Decision:
     """The decision, its ledger entry and the status change, all or nothing."""
     period = application.action_area.period
-    reason = f"Beslut {application.reference}: {outcome.label.lower()}"
+    with use_language(DEFAULT_LANGUAGE):  # the ledger and the audit log are records, in Swedish
+        reason = f"Beslut {application.reference}: {outcome.label.lower()}"
+        summary = (
+            f"{outcome.label}: {format_money(amount_ore)} ({body.label})"
+            if amount_ore is not None
+            else f"{outcome.label} ({body.label})"
+        )
     if amount_ore is not None:
         try:
             if application.status is ApplicationStatus.PRIORITISED:
@@ -182,11 +192,6 @@ def record_decision(
     session.flush()
     application.granted_ore = amount_ore
     application.decided_at = decision.decided_at
-    summary = (
-        f"{outcome.label}: {format_money(amount_ore)} ({body.label})"
-        if amount_ore is not None
-        else f"{outcome.label} ({body.label})"
-    )
     workflow.apply(session, actor, application, transition, roles, summary=summary,
                    reason=motivation)  # fmt: skip
     return decision
@@ -216,7 +221,9 @@ def _conditions(application: Application) -> tuple[str, ...]:
     return tuple(conditions)
 
 
+@in_swedish
 def letter_content(application: Application, decision: Decision) -> LetterContent:
+    """What the decision letter says, in Swedish (the letter has legal weight)."""
     umbrella = application.umbrella_project
     organisation = application.organisation
     return LetterContent(
@@ -272,9 +279,9 @@ def issue_letter(
 
 
 AUTHORITY_VALIDATORS = {
-    "outcome": choice(DecisionOutcome, "Välj beviljat, delvis beviljat eller avslag."),
+    "outcome": choice(DecisionOutcome, N_("Välj beviljat, delvis beviljat eller avslag.")),
     "amount": optional_kronor,
-    "decided_on": iso_date("Ange beslutsdatum."),
+    "decided_on": iso_date(N_("Ange beslutsdatum.")),
     "external_reference": optional_text(60),
     "motivation": optional_text(5000),
 }
@@ -303,28 +310,27 @@ def register_authority_decision(
     prioritised = ledger.application_balance(session, application).reserved_ore
     if "outcome" not in result.errors and "amount" not in result.errors:
         if outcome is DecisionOutcome.REJECTED and amount is not None:
-            result.errors["amount"] = "Vid avslag beviljas inget belopp; lämna fältet tomt."
+            result.errors["amount"] = _("Vid avslag beviljas inget belopp; lämna fältet tomt.")
         elif outcome is not DecisionOutcome.REJECTED and amount is None:
-            result.errors["amount"] = "Ange det beviljade beloppet enligt beslutet."
+            result.errors["amount"] = _("Ange det beviljade beloppet enligt beslutet.")
         elif outcome is DecisionOutcome.APPROVED and amount != prioritised:
-            result.errors["amount"] = (
-                f"Beviljat ska vara det LAG prioriterade, {format_money(prioritised)}"
-                "; välj delvis beviljat för ett lägre belopp."
-            )
+            result.errors["amount"] = _(
+                "Beviljat ska vara det LAG prioriterade, {amount}; välj delvis beviljat för ett "
+                "lägre belopp."
+            ).format(amount=format_money(prioritised))
         elif outcome is DecisionOutcome.PARTLY_APPROVED and amount >= prioritised:
-            result.errors["amount"] = (
-                f"Delvis beviljat ska vara lägre än det LAG prioriterade, "
-                f"{format_money(prioritised)}."
-            )
+            result.errors["amount"] = _(
+                "Delvis beviljat ska vara lägre än det LAG prioriterade, {amount}."
+            ).format(amount=format_money(prioritised))
     decided_on = result.cleaned.get("decided_on")
     if decided_on is not None and decided_on > today:
-        result.errors["decided_on"] = "Beslutsdatum kan inte vara i framtiden."
+        result.errors["decided_on"] = _("Beslutsdatum kan inte vara i framtiden.")
     elif (
         decided_on is not None
         and application.submitted_at
         and (decided_on < application.submitted_at.date())
     ):
-        result.errors["decided_on"] = "Beslutsdatum kan inte vara före ansökan kom in."
+        result.errors["decided_on"] = _("Beslutsdatum kan inte vara före ansökan kom in.")
     if not result.ok:
         return None, result
     name = AUTHORITY_TRANSITIONS[outcome]

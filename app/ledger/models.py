@@ -6,6 +6,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.core.money import MAX_AMOUNT_ORE
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
 
@@ -30,14 +32,17 @@ class LedgerKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            LedgerKind.ALLOCATION: "Tilldelning",
-            LedgerKind.ADJUSTMENT: "Justering (minskad tilldelning)",
-            LedgerKind.RESERVATION: "Reservation",
-            LedgerKind.COMMITMENT: "Beviljat",
-            LedgerKind.RELEASE: "Frigjort",
-            LedgerKind.PAYMENT: "Utbetalning",
-        }[self]
+        return _(LEDGER_KIND_LABELS[self])
+
+
+LEDGER_KIND_LABELS = {
+    LedgerKind.ALLOCATION: N_("Tilldelning"),
+    LedgerKind.ADJUSTMENT: N_("Justering (minskad tilldelning)"),
+    LedgerKind.RESERVATION: N_("Reservation"),
+    LedgerKind.COMMITMENT: N_("Beviljat"),
+    LedgerKind.RELEASE: N_("Frigjort"),
+    LedgerKind.PAYMENT: N_("Utbetalning"),
+}
 
 
 class LedgerEntry(Base):

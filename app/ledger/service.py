@@ -17,6 +17,8 @@ from app.applications.models import Application, ApplicationKind
 from app.areas.models import ActionArea, ProgrammePeriod
 from app.audit import service as audit
 from app.audit.service import Actor
+from app.core.i18n import DEFAULT_LANGUAGE, use_language
+from app.core.i18n import gettext as _
 from app.core.money import MAX_AMOUNT_ORE, format_money
 from app.db import utcnow
 from app.ledger.models import LedgerEntry, LedgerKind, LedgerTotal
@@ -24,7 +26,8 @@ from app.umbrellas.models import UmbrellaProject
 
 
 class BudgetError(ValueError):
-    """A ledger entry that would break a budget rule; ``message`` is for the user (Swedish)."""
+    """A ledger entry that would break a budget rule; ``message`` is for the user, in the
+    interface language."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -214,11 +217,15 @@ def _lock_period(session: Session, period: ProgrammePeriod) -> None:
     )
 
 
-def _require_room(balance: Balance, amount_ore: int, budget_name: str) -> None:
+def _require_room(balance: Balance, amount_ore: int, message: str, name: str = "") -> None:
+    """``message`` (translated) says which budget has no room, with {amount}, {name}, {left}."""
     if amount_ore > balance.remaining_ore:
         raise BudgetError(
-            f"Beloppet {format_money(amount_ore)} ryms inte: {budget_name} har "
-            f"{format_money(max(balance.remaining_ore, 0))} kvar."
+            message.format(
+                amount=format_money(amount_ore),
+                name=name,
+                left=format_money(max(balance.remaining_ore, 0)),
+            )
         )
 
 
@@ -285,24 +292,26 @@ def _check_shape(
     released_kind: LedgerKind | None,
 ) -> None:
     if not 0 < amount_ore <= MAX_AMOUNT_ORE:
-        raise BudgetError("Beloppet måste vara större än 0 kr och rimligt stort.")
+        raise BudgetError(_("Beloppet måste vara större än 0 kr och rimligt stort."))
     if not reason.strip():
-        raise BudgetError("Ange ett skäl för bokföringen.")
+        raise BudgetError(_("Ange ett skäl för bokföringen."))
     is_allocation = kind in (LedgerKind.ALLOCATION, LedgerKind.ADJUSTMENT)
     if is_allocation and application is not None:
-        raise BudgetError("Tilldelning och justering gäller hela programperioden.")
+        raise BudgetError(_("Tilldelning och justering gäller hela programperioden."))
     if not is_allocation and application is None:
-        raise BudgetError("Reservation, beviljande, frigörande och utbetalning kräver en ansökan.")
+        raise BudgetError(
+            _("Reservation, beviljande, frigörande och utbetalning kräver en ansökan.")
+        )
     if (kind is LedgerKind.RELEASE) != (released_kind is not None) or released_kind not in (
         None,
         LedgerKind.RESERVATION,
         LedgerKind.COMMITMENT,
     ):
-        raise BudgetError("Ange om det är en reservation eller ett beviljat belopp som frigörs.")
+        raise BudgetError(_("Ange om det är en reservation eller ett beviljat belopp som frigörs."))
     if application is not None and application.area_id != period.area_id:
-        raise BudgetError("Ansökan hör till ett annat Leaderområde.")
+        raise BudgetError(_("Ansökan hör till ett annat Leaderområde."))
     if application is not None and application.action_area.period_id != period.id:
-        raise BudgetError("Ansökan hör till en annan programperiod.")
+        raise BudgetError(_("Ansökan hör till en annan programperiod."))
 
 
 def _protect_funded_pot(session: Session, application: Application, new_committed: int) -> None:
@@ -315,9 +324,10 @@ def _protect_funded_pot(session: Session, application: Application, new_committe
     pot = pot_balance(session, umbrella)
     if new_committed < pot.reserved_ore + pot.committed_ore:
         raise BudgetError(
-            f"Potten {umbrella.name} har redan beviljat "
-            f"{format_money(pot.reserved_ore + pot.committed_ore)}; paraplyprojektets beviljade "
-            "belopp kan inte bli lägre än så."
+            _(
+                "Potten {name} har redan beviljat {amount}; paraplyprojektets beviljade belopp "
+                "kan inte bli lägre än så."
+            ).format(name=umbrella.name, amount=format_money(pot.reserved_ore + pot.committed_ore))
         )
 
 
@@ -341,26 +351,46 @@ def _check_and_append(
     )
     if kind in (LedgerKind.RESERVATION, LedgerKind.COMMITMENT):
         if umbrella is not None:
-            _require_room(pot_balance(session, umbrella), amount_ore, f"potten {umbrella.name}")
+            _require_room(
+                pot_balance(session, umbrella),
+                amount_ore,
+                _("Beloppet {amount} ryms inte: potten {name} har {left} kvar."),
+                umbrella.name,
+            )
         elif action_area is not None:
             _require_room(
                 action_area_balance(session, action_area),
                 amount_ore,
-                f"insatsområdet {action_area.name}",
+                _("Beloppet {amount} ryms inte: insatsområdet {name} har {left} kvar."),
+                action_area.name,
             )
-            _require_room(period_balance(session, period), amount_ore, "programperioden")
+            _require_room(
+                period_balance(session, period),
+                amount_ore,
+                _("Beloppet {amount} ryms inte: programperioden har {left} kvar."),
+            )
     elif kind is LedgerKind.ADJUSTMENT:
-        _require_room(period_balance(session, period), amount_ore, "programperioden")
+        _require_room(
+            period_balance(session, period),
+            amount_ore,
+            _("Beloppet {amount} ryms inte: programperioden har {left} kvar."),
+        )
     elif application is not None:  # release or payment
         held = application_balance(session, application)
         if kind is LedgerKind.PAYMENT or released_kind is LedgerKind.COMMITMENT:
-            available, what = held.unpaid_ore, "beviljat och ännu inte utbetalt"
+            available = held.unpaid_ore
+            too_much = _(
+                "Beloppet {amount} är mer än det som är beviljat och ännu inte utbetalt för "
+                "ansökan ({available})."
+            )
         else:
-            available, what = held.reserved_ore, "reserverat"
+            available = held.reserved_ore
+            too_much = _(
+                "Beloppet {amount} är mer än det som är reserverat för ansökan ({available})."
+            )
         if amount_ore > available:
             raise BudgetError(
-                f"Beloppet {format_money(amount_ore)} är mer än det som är {what} för ansökan "
-                f"({format_money(available)})."
+                too_much.format(amount=format_money(amount_ore), available=format_money(available))
             )
         if released_kind is LedgerKind.COMMITMENT:
             _protect_funded_pot(session, application, held.committed_ore - amount_ore)
@@ -381,6 +411,8 @@ def _check_and_append(
     session.add(entry)
     session.flush()
     target = (application.reference or application.title) if application else period.name
+    with use_language(DEFAULT_LANGUAGE):  # the audit log is a record, written in Swedish
+        summary = f"{kind.label} {format_money(amount_ore)} – {target}"
     audit.record(
         session,
         actor,
@@ -388,7 +420,7 @@ def _check_and_append(
         entity_type="ledger_entry",
         entity_id=entry.id,
         action=kind.value,
-        summary=f"{kind.label} {format_money(amount_ore)} – {target}",
+        summary=summary,
         reason=entry.reason,
     )
     return entry

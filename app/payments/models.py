@@ -7,6 +7,8 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.applications.models import Application
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
 
 
@@ -16,7 +18,10 @@ class ClaimKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Delutbetalning" if self is ClaimKind.PARTIAL else "Slutbetalning"
+        return _(CLAIM_KIND_LABELS[self])
+
+
+CLAIM_KIND_LABELS = {ClaimKind.PARTIAL: N_("Delutbetalning"), ClaimKind.FINAL: N_("Slutbetalning")}
 
 
 class ClaimStatus(enum.StrEnum):
@@ -26,7 +31,14 @@ class ClaimStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"submitted": "Inkommen", "paid": "Utbetald", "rejected": "Avslagen"}[self.value]
+        return _(CLAIM_STATUS_LABELS[self.value])
+
+
+CLAIM_STATUS_LABELS = {
+    "submitted": N_("Inkommen"),
+    "paid": N_("Utbetald"),
+    "rejected": N_("Avslagen"),
+}
 
 
 class PaymentClaim(Base):
@@ -67,9 +79,14 @@ class PaymentKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"advance": "Förskott", "partial": "Delutbetalning", "final": "Slutbetalning"}[
-            self.value
-        ]
+        return _(PAYMENT_KIND_LABELS[self.value])
+
+
+PAYMENT_KIND_LABELS = {
+    "advance": N_("Förskott"),
+    "partial": N_("Delutbetalning"),
+    "final": N_("Slutbetalning"),
+}
 
 
 class Payment(Base):

@@ -25,6 +25,8 @@ from app.core.forms import (
     optional_text,
     validate_form,
 )
+from app.core.i18n import DEFAULT_LANGUAGE, N_, use_language
+from app.core.i18n import gettext as _
 from app.core.money import format_money, parse_kronor
 from app.db import utcnow
 from app.email.service import enqueue
@@ -45,7 +47,7 @@ CLAIMABLE = GRANTED | {ApplicationStatus.FINAL_REPORT}
 
 
 VALIDATORS: dict[str, Any] = {
-    "kind": choice(ClaimKind, "Välj delutbetalning eller slutbetalning."),
+    "kind": choice(ClaimKind, N_("Välj delutbetalning eller slutbetalning.")),
     "amount": lambda value: parse_kronor(value, allow_zero=False),
     "actual_costs": parse_kronor,
     "description": optional_text(3000),
@@ -94,7 +96,7 @@ def submit_claim(
     cleaned, errors = result.cleaned, result.errors
     form_token = raw.get("form_token", "").strip()[:64]
     if not form_token:
-        errors["amount"] = "Formuläret saknar en kontrollkod. Ladda om sidan och försök igen."
+        errors["amount"] = _("Formuläret saknar en kontrollkod. Ladda om sidan och försök igen.")
         return None, result
     earlier = session.scalar(
         select(PaymentClaim).where(
@@ -104,19 +106,21 @@ def submit_claim(
     if earlier is not None:
         return earlier, result
     if not can_claim(session, application):
-        errors["amount"] = "Utbetalning kan inte begäras för ansökan just nu."
+        errors["amount"] = _("Utbetalning kan inte begäras för ansökan just nu.")
         return None, result
     available = claimable_ore(session, application)
     if "amount" not in errors and cleaned["amount"] > available:
-        errors["amount"] = f"Ni kan begära högst {format_money(max(available, 0))}."
+        errors["amount"] = _("Ni kan begära högst {amount}.").format(
+            amount=format_money(max(available, 0))
+        )
     elif not errors.keys() & {"amount", "actual_costs"} and (
         cleaned["amount"] > cleaned["actual_costs"]
     ):
-        errors["amount"] = "Ni kan inte begära mer än de faktiska kostnaderna."
+        errors["amount"] = _("Ni kan inte begära mer än de faktiska kostnaderna.")
     if cleaned.get("kind") is ClaimKind.FINAL and not any(
         a.label == RECEIPT_LABEL for a in application.attachments
     ):
-        errors["receipts"] = "Ladda upp kvitton eller fakturor innan ni begär slutbetalning."
+        errors["receipts"] = _("Ladda upp kvitton eller fakturor innan ni begär slutbetalning.")
     if errors:
         return None, result
     claim = PaymentClaim(
@@ -131,7 +135,8 @@ def submit_claim(
     )
     session.add(claim)
     session.flush()
-    summary = f"{claim.kind.label} begärd: {format_money(claim.amount_ore)}"
+    with use_language(DEFAULT_LANGUAGE):  # the audit log is a record, written in Swedish
+        summary = f"{claim.kind.label} begärd: {format_money(claim.amount_ore)}"
     if application.status in workflow.GRANTED:  # the first claim starts the payment phase
         workflow.apply(session, actor, application, "claim_payment", AS_APPLICANT, summary=summary)
     else:
@@ -178,7 +183,7 @@ def advance_room_ore(session: Session, application: Application) -> int:
 
 PAYMENT_VALIDATORS: dict[str, Any] = {
     "amount": lambda value: parse_kronor(value, allow_zero=False),
-    "paid_on": iso_date("Ange utbetalningsdag."),
+    "paid_on": iso_date(N_("Ange utbetalningsdag.")),
     "comment": optional_text(2000),
 }
 
@@ -201,24 +206,28 @@ def register_payment(
     result = validate_form(PAYMENT_VALIDATORS, raw)
     cleaned, errors = result.cleaned, result.errors
     if application.status not in PAYABLE:
-        raise CaseError("Utbetalning kan bara registreras för ett beviljat ärende.")
+        raise CaseError(_("Utbetalning kan bara registreras för ett beviljat ärende."))
     claim = _waiting_claim(session, application, claim_id) if claim_id is not None else None
     if "paid_on" not in errors and cleaned["paid_on"] > today:
-        errors["paid_on"] = "Utbetalningsdagen kan inte vara i framtiden."
+        errors["paid_on"] = _("Utbetalningsdagen kan inte vara i framtiden.")
     elif (
         "paid_on" not in errors
         and application.decided_at
         and (cleaned["paid_on"] < application.decided_at.date())
     ):
-        errors["paid_on"] = "Utbetalningsdagen kan inte vara före beslutet."
+        errors["paid_on"] = _("Utbetalningsdagen kan inte vara före beslutet.")
     if "amount" not in errors:
         amount = cleaned["amount"]
         if claim is not None and amount > claim.amount_ore:
-            errors["amount"] = f"Högst det begärda beloppet, {format_money(claim.amount_ore)}."
+            errors["amount"] = _("Högst det begärda beloppet, {amount}.").format(
+                amount=format_money(claim.amount_ore)
+            )
         elif claim is not None and amount < claim.amount_ore and not cleaned.get("comment"):
-            errors["comment"] = "Skriv varför mindre än det begärda beloppet betalas ut."
+            errors["comment"] = _("Skriv varför mindre än det begärda beloppet betalas ut.")
         elif claim is None and amount > (room := advance_room_ore(session, application)):
-            errors["amount"] = f"Förskottet kan vara högst {format_money(room)}."
+            errors["amount"] = _("Förskottet kan vara högst {amount}.").format(
+                amount=format_money(room)
+            )
     if errors:
         return None, result
     kind = (
@@ -228,12 +237,14 @@ def register_payment(
         if claim.kind is ClaimKind.FINAL
         else PaymentKind.PARTIAL
     )
+    with use_language(DEFAULT_LANGUAGE):  # the ledger is a record, written in Swedish
+        reason = f"{kind.label} {application.reference}" + (
+            f": {cleaned['comment']}" if cleaned.get("comment") else ""
+        )
     try:
         entry = ledger.record_entry(
             session, actor, period=application.action_area.period, kind=LedgerKind.PAYMENT,
-            amount_ore=cleaned["amount"], application=application,
-            reason=f"{kind.label} {application.reference}"
-            + (f": {cleaned['comment']}" if cleaned.get("comment") else ""),
+            amount_ore=cleaned["amount"], application=application, reason=reason,
         )  # fmt: skip
     except ledger.BudgetError as exc:
         errors["amount"] = exc.message
@@ -253,7 +264,8 @@ def register_payment(
     if claim is not None:
         claim.status, claim.decided_at = ClaimStatus.PAID, utcnow()
     session.flush()
-    summary = f"{kind.label} utbetald: {format_money(payment.amount_ore)}"
+    with use_language(DEFAULT_LANGUAGE):  # the audit log is a record, written in Swedish
+        summary = f"{kind.label} utbetald: {format_money(payment.amount_ore)}"
     if application.status in workflow.GRANTED:
         workflow.apply(session, actor, application, "claim_payment", roles, summary=summary,
                        reason=cleaned.get("comment") or None)  # fmt: skip
@@ -273,9 +285,9 @@ def _waiting_claim(session: Session, application: Application, claim_id: int) ->
     holds the case's lock), so it is paid or rejected once, never both."""
     claim = session.get(PaymentClaim, claim_id, with_for_update=True, populate_existing=True)
     if claim is None or claim.application_id != application.id:
-        raise CaseError("Begäran om utbetalning finns inte.")
+        raise CaseError(_("Begäran om utbetalning finns inte."))
     if claim.status is not ClaimStatus.SUBMITTED:
-        raise CaseError("Begäran om utbetalning är redan behandlad.")
+        raise CaseError(_("Begäran om utbetalning är redan behandlad."))
     return claim
 
 
@@ -292,12 +304,13 @@ def reject_claim(
     lock(session, application)
     claim = _waiting_claim(session, application, claim_id)
     if not reason.strip():
-        raise CaseError("Skriv varför begäran avslås.")
+        raise CaseError(_("Skriv varför begäran avslås."))
     claim.status, claim.decided_at = ClaimStatus.REJECTED, utcnow()
+    with use_language(DEFAULT_LANGUAGE):  # the audit log is a record, written in Swedish
+        summary = f"{claim.kind.label} på {format_money(claim.amount_ore)} avslogs"
     change_status(
         session, actor, application, application.status, action="claim_rejected",
-        summary=f"{claim.kind.label} på {format_money(claim.amount_ore)} avslogs",
-        reason=reason.strip(),
+        summary=summary, reason=reason.strip(),
     )  # fmt: skip
     link = _case_link(session, settings, application)
     _mail(session, application, *messages.claim_rejected(application, claim, reason.strip(), link))
@@ -319,15 +332,15 @@ def close_case(
     lock(session, application)
     check_transition(application, "close", roles)
     if any(claim.status is ClaimStatus.SUBMITTED for claim in claims_for(session, application)):
-        raise CaseError("Det finns en begäran om utbetalning som inte är behandlad.")
+        raise CaseError(_("Det finns en begäran om utbetalning som inte är behandlad."))
     if application.status in CLAIMABLE - {ApplicationStatus.FINAL_REPORT} and not reason:
-        raise CaseError("Slutredovisningen saknas: skriv varför ärendet ändå avslutas.")
+        raise CaseError(_("Slutredovisningen saknas: skriv varför ärendet ändå avslutas."))
     if open_small_grants := _open_small_grants_funded_by(session, application):
+        references = ", ".join(open_small_grants[:5]) + ("…" if len(open_small_grants) > 5 else "")
         raise CaseError(
-            "Paraplyprojektet kan inte avslutas medan småstöd ur potten är öppna: "
-            + ", ".join(open_small_grants[:5])
-            + ("…" if len(open_small_grants) > 5 else "")
-            + "."
+            _(
+                "Paraplyprojektet kan inte avslutas medan småstöd ur potten är öppna: {references}."
+            ).format(references=references)
         )
     period = application.action_area.period
     held = application_balance(session, application)
@@ -344,7 +357,10 @@ def close_case(
             except ledger.BudgetError as exc:
                 raise CaseError(exc.message) from None
             released += amount
-    summary = "Ärendet avslutades" + (f"; {format_money(released)} frigjordes" if released else "")
+    with use_language(DEFAULT_LANGUAGE):  # the audit log is a record, written in Swedish
+        summary = "Ärendet avslutades" + (
+            f"; {format_money(released)} frigjordes" if released else ""
+        )
     workflow.apply(session, actor, application, "close", roles, summary=summary,
                    reason=reason or None)  # fmt: skip
     return released

@@ -18,6 +18,7 @@ from app.auth.service import actor_for
 from app.core.clock import local_today
 from app.core.flash import flash
 from app.core.forms import PostedForm
+from app.core.i18n import gettext as _
 from app.core.navigation import CASES
 from app.core.templates import render
 from app.projects import service
@@ -69,5 +70,9 @@ def register_project(
         return _form_page(request, session, user, values, result.errors, status_code=400)
     session.commit()
     response = RedirectResponse(f"{CASES.path}/{application.id}", status_code=303)
-    flash(request, response, f"Leaderprojektet {application.reference} är registrerat.")
+    flash(
+        request,
+        response,
+        _("Leaderprojektet {reference} är registrerat.").format(reference=application.reference),
+    )
     return response

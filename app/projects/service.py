@@ -38,6 +38,8 @@ from app.core.forms import (
     validate_form,
     whole_number,
 )
+from app.core.i18n import DEFAULT_LANGUAGE, N_, use_language
+from app.core.i18n import gettext as _
 from app.core.money import format_money, parse_kronor
 from app.db import utcnow
 from app.organisations import service as organisations
@@ -55,10 +57,10 @@ def _action_area(period: ProgrammePeriod | None) -> Validator:
 
     def check(value: str) -> ActionArea:
         if period is None or not period.action_areas:
-            raise FieldError("Området har ingen aktuell programperiod med insatsområden.")
+            raise FieldError(N_("Området har ingen aktuell programperiod med insatsområden."))
         chosen = next((a for a in period.action_areas if str(a.id) == value.strip()), None)
         if chosen is None:
-            raise FieldError("Välj ett av områdets insatsområden.")
+            raise FieldError(N_("Välj ett av områdets insatsområden."))
         return chosen
 
     return check
@@ -69,13 +71,13 @@ def validators(raw: dict[str, Any], period: ProgrammePeriod | None) -> dict[str,
     organisationsnummer (or a sole trader's personnummer) is judged the same everywhere."""
     org = organisations.validators_for(raw)
     return {
-        "title": required("Ange projektets namn.", max_length=300),
-        "description": required("Beskriv projektet.", max_length=10_000),
-        "expected_results": required("Beskriv de förväntade resultaten.", max_length=10_000),
+        "title": required(N_("Ange projektets namn."), max_length=300),
+        "description": required(N_("Beskriv projektet."), max_length=10_000),
+        "expected_results": required(N_("Beskriv de förväntade resultaten."), max_length=10_000),
         "action_area": _action_area(period),
-        "received_on": iso_date("Ange när ansökan kom in till Jordbruksverket."),
-        "project_start": iso_date("Ange när projektet startar."),
-        "project_end": iso_date("Ange när projektet slutar."),
+        "received_on": iso_date(N_("Ange när ansökan kom in till Jordbruksverket.")),
+        "project_start": iso_date(N_("Ange när projektet startar.")),
+        "project_end": iso_date(N_("Ange när projektet slutar.")),
         "national_case_number": optional(national_case_number),
         "org_number": org["org_number"],
         "applicant_name": org["name"],
@@ -100,14 +102,20 @@ def volunteer_value_ore(hours: int, period: ProgrammePeriod) -> int:
 
 def _difference_message(costs: int, financing: int) -> str:
     difference = costs - financing
-    return (
-        f"Kostnaderna ({format_money(costs)}) och finansieringen ({format_money(financing)}) "
-        "måste vara lika stora. "
-        + (
-            f"Det saknas finansiering för {format_money(difference)}."
-            if difference > 0
-            else f"Finansieringen är {format_money(-difference)} större än kostnaderna."
+    if difference > 0:
+        message = _(
+            "Kostnaderna ({costs}) och finansieringen ({financing}) måste vara lika stora. "
+            "Det saknas finansiering för {difference}."
         )
+    else:
+        message = _(
+            "Kostnaderna ({costs}) och finansieringen ({financing}) måste vara lika stora. "
+            "Finansieringen är {difference} större än kostnaderna."
+        )
+    return message.format(
+        costs=format_money(costs),
+        financing=format_money(financing),
+        difference=format_money(abs(difference)),
     )
 
 
@@ -119,17 +127,17 @@ def _rules(
     cleaned, errors = result.cleaned, result.errors
     start, end = cleaned.get("project_start"), cleaned.get("project_end")
     if start is not None and end is not None and end < start:
-        errors["project_end"] = "Slutdatumet kan inte vara före startdatumet."
+        errors["project_end"] = _("Slutdatumet kan inte vara före startdatumet.")
     received = cleaned.get("received_on")
     if received is not None and received > today:
-        errors["received_on"] = "Dagen kan inte vara i framtiden."
+        errors["received_on"] = _("Dagen kan inte vara i framtiden.")
 
     hours = cleaned.get("volunteer_hours") or 0
     people = (cleaned.get("volunteer_women") or 0) + (cleaned.get("volunteer_men") or 0)
     if hours and not people and "volunteer_women" not in errors and "volunteer_men" not in errors:
-        errors["volunteer_women"] = "Ange hur många kvinnor och män som gör det ideella arbetet."
+        errors["volunteer_women"] = _("Ange hur många kvinnor och män som gör det ideella arbetet.")
     if people and not hours and "volunteer_hours" not in errors:
-        errors["volunteer_hours"] = "Ange antalet timmar ideellt arbete."
+        errors["volunteer_hours"] = _("Ange antalet timmar ideellt arbete.")
 
     if "volunteer_hours" not in errors and not any(name in errors for name in AMOUNT_FIELDS):
         costs = cleaned["total_costs"]
@@ -148,7 +156,9 @@ def _rules(
         and "national_case_number" not in errors
         and (existing := holder_of_national_case_number(session, area_id, number))
     ):
-        errors["national_case_number"] = f"Ärendet är redan registrerat som {existing}."
+        errors["national_case_number"] = _("Ärendet är redan registrerat som {reference}.").format(
+            reference=existing
+        )
 
 
 def validate(
@@ -265,13 +275,29 @@ def register_project(
     """
     register = workflow.BY_NAME["register"]
     if roles.isdisjoint(register.by):  # refuse before anything is written or numbered
-        raise workflow.TransitionRefused(f"Du har inte behörighet att ”{register.label.lower()}”.")
+        raise workflow.TransitionRefused(workflow.refused_role_message(register))
     period = current_period(session, user_area_id, today)
     result = validate(session, user_area_id, raw, period, today)
     if not result.ok or period is None:
         return None, result
     cleaned = result.cleaned
     now = utcnow()
+    # What is written from here on is a record (budget lines, audit entries): in Swedish,
+    # whatever the handler's language.
+    with use_language(DEFAULT_LANGUAGE):
+        return _register(session, actor, user_area_id, cleaned, period, roles, today, now), result
+
+
+def _register(
+    session: Session,
+    actor: Actor,
+    user_area_id: int,
+    cleaned: dict[str, Any],
+    period: ProgrammePeriod,
+    roles: frozenset[str],
+    today: date,
+    now: datetime,
+) -> Application:
     organisation, differences = _organisation(session, actor, user_area_id, cleaned)
     application = Application(
         area_id=user_area_id,
@@ -320,4 +346,4 @@ def register_project(
         f"{format_money(application.requested_ore)} Leaderstöd söks{national}",
     )  # fmt: skip
     session.flush()
-    return application, result
+    return application

@@ -11,6 +11,8 @@ from app.applications.service import lock
 from app.applications.workflow import AS_APPLICANT
 from app.audit.service import Actor
 from app.core.forms import FieldError, FormResult, required, validate_form, whole_number
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.payments.service import GRANTED
 from app.reports.models import FinalReport
 
@@ -21,19 +23,19 @@ def _full_time_equivalents(value: str) -> int:
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise FieldError("Ange antal heltidstjänster, t.ex. 0,5.") from None
+        raise FieldError(N_("Ange antal heltidstjänster, t.ex. 0,5.")) from None
     if (
         not number.is_finite()
         or number < 0
         or number > 1000
         or number != number.quantize(Decimal("0.01"))
     ):
-        raise FieldError("Ange antal heltidstjänster med högst två decimaler, t.ex. 0,5.")
+        raise FieldError(N_("Ange antal heltidstjänster med högst två decimaler, t.ex. 0,5."))
     return int(number * 100)
 
 
 VALIDATORS = {
-    "summary": required("Beskriv vad projektet har gjort.", max_length=10_000),
+    "summary": required(N_("Beskriv vad projektet har gjort."), max_length=10_000),
     "participants_women": whole_number(1_000_000),
     "participants_men": whole_number(1_000_000),
     "volunteer_hours": whole_number(1_000_000),
@@ -54,7 +56,7 @@ def submit_report(
     lock(session, application)
     result = validate_form(VALIDATORS, raw)
     if application.status not in GRANTED or report_for(session, application) is not None:
-        result.errors["summary"] = "Slutredovisningen kan inte lämnas för ansökan just nu."
+        result.errors["summary"] = _("Slutredovisningen kan inte lämnas för ansökan just nu.")
     if not result.ok:
         return None, result
     cleaned = result.cleaned
