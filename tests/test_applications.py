@@ -169,6 +169,11 @@ def test_batch_assignment_is_audited_and_stays_in_the_area(
         client, "/cases/assign", {"ids": ids[:1], "handler": queue.users[Role.LAG_MEMBER].id}
     )
     assert "Ärenden kan bara tilldelas en aktiv handläggare i området." in not_a_handler.text
+    # An id that names nobody is refused, not read as "take the cases back".
+    unknown = post_form(client, "/cases/assign", {"ids": ids[:1], "handler": 999_999_999})
+    assert "Ärenden kan bara tilldelas en aktiv handläggare i området." in unknown.text
+    still_mine = client.get("/api/v1/applications", params={"handler": handler.id}).json()
+    assert ids[0] in {item["id"] for item in still_mine["items"]}
 
 
 def test_search_ignores_case_beyond_ascii(client: TestClient, queue: AreaSetup) -> None:

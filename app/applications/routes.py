@@ -143,6 +143,9 @@ def assign_cases(
     if not applications:
         flash(request, response, _("Markera minst ett ärende."), "alert")
         return response
+    if handler_id and handler is None:  # an unknown handler must not read as "nobody"
+        flash(request, response, _(service.NOT_A_HANDLER), "alert")
+        return response
     try:
         changed = service.assign(session, actor_for(user), applications, handler)
     except service.AssignmentError as exc:

@@ -253,6 +253,9 @@ class AssignmentError(ValueError):
         self.message = message
 
 
+NOT_A_HANDLER = N_("Ärenden kan bara tilldelas en aktiv handläggare i området.")
+
+
 def assign(
     session: Session,
     actor: Actor,
@@ -266,7 +269,7 @@ def assign(
         or not handler.is_active
         or Role.HANDLER not in handler.roles
     ):
-        raise AssignmentError(_("Ärenden kan bara tilldelas en aktiv handläggare i området."))
+        raise AssignmentError(_(NOT_A_HANDLER))
     changed = 0
     for application in applications:
         before = application.assigned_handler
