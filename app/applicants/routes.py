@@ -27,6 +27,8 @@ from app.auth.dependencies import DbSession
 from app.core.clock import local_today
 from app.core.flash import flash
 from app.core.forms import FieldError, FormResult, PostedForm, email_address
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.core.params import RecordId
 from app.core.templates import render
 from app.db import utcnow
@@ -40,7 +42,7 @@ from app.umbrellas.models import UmbrellaProject
 pages = APIRouter(include_in_schema=False)
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
-LINK_INVALID = (
+LINK_INVALID = N_(
     "Länken fungerar inte. Den kan ha gått ut eller ersatts av en nyare. "
     "Be om en ny länk med den e-postadress ni angav i ansökan."
 )
@@ -61,7 +63,7 @@ def _open_umbrella(session: Session, umbrella_id: int) -> UmbrellaProject:
 def _application(request: Request, session: Session, token: str) -> Application:
     application = service.resolve_link(session, request.app.state.settings, token)
     if application is None:
-        raise HTTPException(status_code=404, detail=LINK_INVALID)
+        raise HTTPException(status_code=404, detail=_(LINK_INVALID))
     return application
 
 
@@ -93,7 +95,7 @@ async def _upload(request: Request) -> Upload:
     form = await request.form()
     label, file = str(form.get("label", "")), form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
-        return Upload(label, "", None, "Välj en fil att ladda upp.")
+        return Upload(label, "", None, _("Välj en fil att ladda upp."))
     try:
         data = await read_limited(file, request.app.state.settings.max_attachment_bytes)
     except FieldError as exc:
@@ -169,7 +171,10 @@ def request_new_link(
     flash(
         request,
         response,
-        f"Om {address} finns i en ansökan har vi skickat en ny länk dit. Titta även i skräpposten.",
+        _(
+            "Om {address} finns i en ansökan har vi skickat en ny länk dit. "
+            "Titta även i skräpposten."
+        ).format(address=address),
     )
     return response
 
@@ -333,7 +338,7 @@ def submit_application(
         review = exc.failing.get("review")
         errors = review.errors if review else {}
         if set(exc.failing) - {"review"}:
-            errors["submit"] = "Ansökan är inte komplett. Rätta det som är markerat nedan."
+            errors["submit"] = _("Ansökan är inte komplett. Rätta det som är markerat nedan.")
         return _review(request, application, token, errors, status_code=400)
     if submitted_now:
         subject, body = messages.receipt(application, _link_url(request, token))
@@ -348,7 +353,9 @@ def submit_application(
         flash(
             request,
             response,
-            f"Tack! Ansökan har kommit in och fått nummer {application.reference}.",
+            _("Tack! Ansökan har kommit in och fått nummer {reference}.").format(
+                reference=application.reference
+            ),
         )
     return _private(response)
 
@@ -366,7 +373,7 @@ def validate_step_field(
     try:
         service.save_field(application, step, field, raw.get(field, ""))
     except service.JourneyError:
-        raise HTTPException(status_code=409, detail="Ansökan är redan inskickad.") from None
+        raise HTTPException(status_code=409, detail=_("Ansökan är redan inskickad.")) from None
     session.commit()
     return _private(
         render(
@@ -412,7 +419,7 @@ def answer_request(
         return _case_page(request, session, application, token, errors, answer, status_code=400)
     session.commit()
     response = RedirectResponse(f"/a/{token}", status_code=303)
-    flash(request, response, "Tack! Ert svar har skickats till handläggaren.")
+    flash(request, response, _("Tack! Ert svar har skickats till handläggaren."))
     return _private(response)
 
 
@@ -451,7 +458,7 @@ def claim_payment(request: Request, session: DbSession, token: str, raw: PostedF
     )
     return _case_form_outcome(
         request, session, application, token, saved=claim is not None, result=result,
-        form="claim", raw=raw, thanks="Tack! Begäran om utbetalning har kommit in.",
+        form="claim", raw=raw, thanks=_("Tack! Begäran om utbetalning har kommit in."),
     )  # fmt: skip
 
 
@@ -465,7 +472,7 @@ def upload_receipt(
     """Receipts and invoices (verifikationer) for a payment claim."""
     application = _application(request, session, token)
     if not payments.can_claim(session, application):
-        raise HTTPException(status_code=409, detail="Utbetalning kan inte begäras just nu.")
+        raise HTTPException(status_code=409, detail=_("Utbetalning kan inte begäras just nu."))
     error = upload.error
     if upload.data is not None:
         try:
@@ -477,7 +484,7 @@ def upload_receipt(
         return _case_page(request, session, application, token, {"receipt": error}, status_code=400)
     session.commit()
     response = RedirectResponse(f"/a/{token}#payments-heading", status_code=303)
-    flash(request, response, "Kvittot är uppladdat.")
+    flash(request, response, _("Kvittot är uppladdat."))
     return _private(response)
 
 
@@ -491,7 +498,7 @@ def submit_final_report(
     )
     return _case_form_outcome(
         request, session, application, token, saved=report is not None, result=result,
-        form="report", raw=raw, thanks="Tack! Slutredovisningen har kommit in.",
+        form="report", raw=raw, thanks=_("Tack! Slutredovisningen har kommit in."),
     )  # fmt: skip
 
 
@@ -514,13 +521,13 @@ def send_link(
         flash(
             request,
             response,
-            "Fyll i kontaktpersonens e-postadress först, så skickar vi länken dit.",
+            _("Fyll i kontaktpersonens e-postadress först, så skickar vi länken dit."),
             "alert",
         )
         return _private(response)
     if service.link_mails_recently(session, address, utcnow()) >= service.LINK_MAILS_PER_HOUR:
         response = RedirectResponse(target, status_code=303)
-        flash(request, response, "Vi har nyss skickat länkar dit. Vänta en stund.", "alert")
+        flash(request, response, _("Vi har nyss skickat länkar dit. Vänta en stund."), "alert")
         return _private(response)
     settings = request.app.state.settings
     subject, body = messages.resume_link(
@@ -534,7 +541,7 @@ def send_link(
     session.commit()
     _wake_mail(request)
     response = RedirectResponse(target, status_code=303)
-    flash(request, response, f"Vi har skickat en länk till {address}.")
+    flash(request, response, _("Vi har skickat en länk till {address}.").format(address=address))
     return _private(response)
 
 
@@ -550,7 +557,7 @@ def withdraw_application(
     if confirm != "yes":
         return _case_page(
             request, session, application, token,
-            {"confirm": "Kryssa i rutan om ni verkligen vill återta ansökan."}, status_code=400,
+            {"confirm": _("Kryssa i rutan om ni verkligen vill återta ansökan.")}, status_code=400,
         )  # fmt: skip
     try:
         service.withdraw(session, application, reason[:2000], utcnow())
@@ -560,7 +567,7 @@ def withdraw_application(
         return _private(response)
     session.commit()
     response = RedirectResponse(f"/a/{token}", status_code=303)
-    flash(request, response, "Ansökan är återtagen.")
+    flash(request, response, _("Ansökan är återtagen."))
     return _private(response)
 
 
@@ -632,12 +639,16 @@ def upload_attachment(
         try:
             attachment = _store(request, session, application, upload.label, upload)
         except FieldError as exc:
-            errors["label" if exc.message == LABEL_MISSING else "file"] = exc.message
+            errors["label" if exc.message == _(LABEL_MISSING) else "file"] = exc.message
     if errors:
         return _attachments_page(request, application, token, errors, upload.label, status_code=400)
     session.commit()
     response = RedirectResponse(f"/a/{token}/attachments", status_code=303)
-    flash(request, response, f"{attachment.original_filename} är uppladdad.")
+    flash(
+        request,
+        response,
+        _("{filename} är uppladdad.").format(filename=attachment.original_filename),
+    )
     return _private(response)
 
 
@@ -655,7 +666,7 @@ def delete_attachment(
     session.commit()
     stored.unlink(missing_ok=True)
     response = RedirectResponse(f"/a/{token}/attachments", status_code=303)
-    flash(request, response, "Bilagan är borttagen.")
+    flash(request, response, _("Bilagan är borttagen."))
     return _private(response)
 
 

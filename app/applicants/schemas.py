@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from app.core.forms import FieldSpec
+from app.core.i18n import N_
 from app.organisations.schemas import FORM_FIELDS as ORGANISATION_FIELDS
 
 # Cost lines are a fixed number of rows: enough for a small grant, no JavaScript needed.
@@ -17,41 +18,54 @@ class Step:
 
 
 PROJECT_FIELDS = (
-    FieldSpec("title", "Projektets namn", required=True, hint="Högst 200 tecken."),
-    FieldSpec("description", "Vad ska ni göra?", type="textarea", required=True,
-              hint="Beskriv aktiviteterna och vem de är till för."),
-    FieldSpec("expected_results", "Vad blir resultatet?", type="textarea", required=True,
-              hint="T.ex. antal deltagare, nya aktiviteter, något som finns kvar efteråt."),
-    FieldSpec("project_start", "Startdatum", type="date", required=True,
-              hint="Tidigast samma dag som ansökan skickas in."),
-    FieldSpec("project_end", "Slutdatum", type="date", required=True),
+    FieldSpec("title", N_("Projektets namn"), required=True, hint=N_("Högst 200 tecken.")),
+    FieldSpec("description", N_("Vad ska ni göra?"), type="textarea", required=True,
+              hint=N_("Beskriv aktiviteterna och vem de är till för.")),
+    FieldSpec("expected_results", N_("Vad blir resultatet?"), type="textarea", required=True,
+              hint=N_("T.ex. antal deltagare, nya aktiviteter, något som finns kvar efteråt.")),
+    FieldSpec("project_start", N_("Startdatum"), type="date", required=True,
+              hint=N_("Tidigast samma dag som ansökan skickas in.")),
+    FieldSpec("project_end", N_("Slutdatum"), type="date", required=True),
 )  # fmt: skip
+
+# Each row's labels written out, so that every label is a whole message in the catalogue.
+_COST_LABELS = (
+    (N_("Kostnad 1: vad"), N_("Kostnad 1: belopp (kr)")),
+    (N_("Kostnad 2: vad"), N_("Kostnad 2: belopp (kr)")),
+    (N_("Kostnad 3: vad"), N_("Kostnad 3: belopp (kr)")),
+    (N_("Kostnad 4: vad"), N_("Kostnad 4: belopp (kr)")),
+    (N_("Kostnad 5: vad"), N_("Kostnad 5: belopp (kr)")),
+    (N_("Kostnad 6: vad"), N_("Kostnad 6: belopp (kr)")),
+)
+if len(_COST_LABELS) != COST_ROWS:
+    raise RuntimeError("Write out the labels of every cost row.")
 
 BUDGET_FIELDS = (
     *(
         spec
-        for row in range(1, COST_ROWS + 1)
+        for row, (what, amount) in enumerate(_COST_LABELS, start=1)
         for spec in (
-            FieldSpec(f"cost_{row}_description", f"Kostnad {row}: vad"),
-            FieldSpec(f"cost_{row}_amount", f"Kostnad {row}: belopp (kr)", inputmode="decimal"),
+            FieldSpec(f"cost_{row}_description", what),
+            FieldSpec(f"cost_{row}_amount", amount, inputmode="decimal"),
         )
     ),
-    FieldSpec("leader_support", "Småstöd ni söker (kr)", required=True, inputmode="decimal"),
-    FieldSpec("public_cofinancing", "Offentlig medfinansiering (kr)", inputmode="decimal",
-              hint="T.ex. bidrag från kommunen. Lämna tomt om ni inte har någon."),
-    FieldSpec("private_money", "Egna eller privata pengar (kr)", inputmode="decimal"),
-    FieldSpec("volunteer_hours_adult", "Ideellt arbete, timmar (16 år och äldre)",
+    FieldSpec("leader_support", N_("Småstöd ni söker (kr)"), required=True, inputmode="decimal"),
+    FieldSpec("public_cofinancing", N_("Offentlig medfinansiering (kr)"), inputmode="decimal",
+              hint=N_("T.ex. bidrag från kommunen. Lämna tomt om ni inte har någon.")),
+    FieldSpec("private_money", N_("Egna eller privata pengar (kr)"), inputmode="decimal"),
+    FieldSpec("volunteer_hours_adult", N_("Ideellt arbete, timmar (16 år och äldre)"),
               inputmode="numeric"),
-    FieldSpec("volunteer_hours_youth", "Ideellt arbete, timmar (13–15 år)", inputmode="numeric"),
-    FieldSpec("volunteer_women", "Antal kvinnor som arbetar ideellt", inputmode="numeric"),
-    FieldSpec("volunteer_men", "Antal män som arbetar ideellt", inputmode="numeric"),
+    FieldSpec("volunteer_hours_youth", N_("Ideellt arbete, timmar (13–15 år)"),
+              inputmode="numeric"),
+    FieldSpec("volunteer_women", N_("Antal kvinnor som arbetar ideellt"), inputmode="numeric"),
+    FieldSpec("volunteer_men", N_("Antal män som arbetar ideellt"), inputmode="numeric"),
 )  # fmt: skip
 
 STEPS = (
-    Step("organisation", "Organisation", ORGANISATION_FIELDS),
-    Step("project", "Projektet", PROJECT_FIELDS),
-    Step("budget", "Budget och finansiering", BUDGET_FIELDS),
-    Step("attachments", "Bilagor", ()),
-    Step("review", "Granska och skicka", ()),
+    Step("organisation", N_("Organisation"), ORGANISATION_FIELDS),
+    Step("project", N_("Projektet"), PROJECT_FIELDS),
+    Step("budget", N_("Budget och finansiering"), BUDGET_FIELDS),
+    Step("attachments", N_("Bilagor"), ()),
+    Step("review", N_("Granska och skicka"), ()),
 )
 STEPS_BY_NAME = {step.name: step for step in STEPS}

@@ -48,6 +48,8 @@ from app.core.forms import (
     validate_form,
     whole_number,
 )
+from app.core.i18n import DEFAULT_LANGUAGE, FORMAT_LOCALES, N_
+from app.core.i18n import gettext as _
 from app.core.money import format_money, parse_kronor
 from app.db import utcnow
 from app.email.models import OutboxMessage
@@ -57,6 +59,8 @@ from app.organisations.service import validators_for as organisation_validators
 from app.umbrellas.models import UmbrellaProject
 
 APPLICANT = "Sökande"
+# Audit summaries are Swedish records: amounts and dates in them are Swedish whatever the language.
+_RECORD_LOCALE = FORMAT_LOCALES[DEFAULT_LANGUAGE]
 CONSENT_TEXT_VERSION = "2026-11"
 
 
@@ -69,8 +73,8 @@ class Incomplete(Exception):
 
 
 class JourneyError(Exception):
-    """The applicant cannot do this now (e.g. the call has closed); ``message`` is Swedish and
-    ``field``, when set, names the form field it belongs beside."""
+    """The applicant cannot do this now (e.g. the call has closed); ``message`` is in the interface
+    language and ``field``, when set, names the form field it belongs beside."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -178,16 +182,18 @@ def start_draft(session: Session, umbrella: UmbrellaProject, now: datetime) -> A
 
 def ensure_call_open(umbrella: UmbrellaProject, now: datetime) -> None:
     if now < umbrella.call_opens_at:
-        raise JourneyError(f"Utlysningen {umbrella.name} har inte öppnat ännu.")
+        raise JourneyError(_("Utlysningen {name} har inte öppnat ännu.").format(name=umbrella.name))
     if now >= umbrella.call_closes_at:
         raise JourneyError(
-            f"Utlysningen {umbrella.name} är stängd. Det går inte längre att skicka in ansökningar."
+            _(
+                "Utlysningen {name} är stängd. Det går inte längre att skicka in ansökningar."
+            ).format(name=umbrella.name)
         )
 
 
 def ensure_draft(application: Application) -> None:
     if application.status is not ApplicationStatus.DRAFT:
-        raise JourneyError("Ansökan är redan inskickad och kan inte ändras här.")
+        raise JourneyError(_("Ansökan är redan inskickad och kan inte ändras här."))
 
 
 def save_step(application: Application, step: str, raw: dict[str, str]) -> None:
@@ -244,11 +250,11 @@ def _money(allow_zero: bool = True) -> Any:
 
 
 PROJECT_VALIDATORS = {
-    "title": required("Ange projektets namn.", max_length=200),
-    "description": required("Beskriv vad ni ska göra.", max_length=5000),
-    "expected_results": required("Beskriv vad som blir resultatet.", max_length=5000),
-    "project_start": iso_date("Ange när projektet startar."),
-    "project_end": iso_date("Ange när projektet slutar."),
+    "title": required(N_("Ange projektets namn."), max_length=200),
+    "description": required(N_("Beskriv vad ni ska göra."), max_length=5000),
+    "expected_results": required(N_("Beskriv vad som blir resultatet."), max_length=5000),
+    "project_start": iso_date(N_("Ange när projektet startar.")),
+    "project_end": iso_date(N_("Ange när projektet slutar.")),
 }
 
 BUDGET_VALIDATORS = {
@@ -341,21 +347,21 @@ def _organisation_rules(result: FormResult, context: Context) -> None:
     form = cleaned.get("legal_form")
     if form is not None and form.value not in umbrella.eligible_legal_forms:
         allowed = ", ".join(LegalForm(f).label.lower() for f in umbrella.eligible_legal_forms)
-        errors["legal_form"] = (
-            f"{form.label} kan inte söka småstöd ur {umbrella.name}. Det kan: {allowed}."
-        )
+        errors["legal_form"] = _(
+            "{legal_form} kan inte söka småstöd ur {umbrella}. Det kan: {allowed}."
+        ).format(legal_form=form.label, umbrella=umbrella.name, allowed=allowed)
     if "bankgiro" not in errors and "plusgiro" not in errors:
         if not cleaned.get("bankgiro") and not cleaned.get("plusgiro"):
-            errors["bankgiro"] = "Ange bankgiro eller plusgiro, så att stödet kan betalas ut."
+            errors["bankgiro"] = _("Ange bankgiro eller plusgiro, så att stödet kan betalas ut.")
         elif cleaned.get("bankgiro") and cleaned.get("plusgiro"):
-            errors["plusgiro"] = "Ange antingen bankgiro eller plusgiro, inte båda."
+            errors["plusgiro"] = _("Ange antingen bankgiro eller plusgiro, inte båda.")
 
 
 def _project_rules(result: FormResult, context: Context) -> None:
     cleaned, errors = result.cleaned, result.errors
     start, end = cleaned.get("project_start"), cleaned.get("project_end")
     if start is not None and start < context.today:
-        errors["project_start"] = (
+        errors["project_start"] = _(
             "Projektet kan inte starta före ansökningsdagen: kostnader räknas först från den dag "
             "ansökan kommer in."
         )
@@ -363,9 +369,11 @@ def _project_rules(result: FormResult, context: Context) -> None:
         return
     months = context.umbrella.max_project_months
     if end < start:
-        errors["project_end"] = "Slutdatumet kan inte vara före startdatumet."
+        errors["project_end"] = _("Slutdatumet kan inte vara före startdatumet.")
     elif end > _add_months(start, months):
-        errors["project_end"] = f"Projektet får pågå i högst {months} månader."
+        errors["project_end"] = _("Projektet får pågå i högst {months} månader.").format(
+            months=months
+        )
 
 
 def _budget_rules(result: FormResult, context: Context) -> None:
@@ -376,40 +384,50 @@ def _budget_rules(result: FormResult, context: Context) -> None:
             cleaned.get(f"cost_{row}_amount"),
         )
         if amount and not described and f"cost_{row}_description" not in errors:
-            errors[f"cost_{row}_description"] = "Skriv vad kostnaden gäller."
+            errors[f"cost_{row}_description"] = _("Skriv vad kostnaden gäller.")
         if described and amount is None and f"cost_{row}_amount" not in errors:
-            errors[f"cost_{row}_amount"] = "Ange kostnadens belopp."
+            errors[f"cost_{row}_amount"] = _("Ange kostnadens belopp.")
     support = cleaned.get("leader_support")
     if support is not None and not umbrella.min_grant_ore <= support <= umbrella.max_grant_ore:
-        errors["leader_support"] = (
-            f"Ni kan söka mellan {format_money(umbrella.min_grant_ore)} och "
-            f"{format_money(umbrella.max_grant_ore)} ur {umbrella.name}."
+        errors["leader_support"] = _("Ni kan söka mellan {min} och {max} ur {umbrella}.").format(
+            min=format_money(umbrella.min_grant_ore),
+            max=format_money(umbrella.max_grant_ore),
+            umbrella=umbrella.name,
         )
     if result.errors:
         return  # the sums below are only meaningful when every amount could be read
     totals = budget_totals(cleaned, context.period)
     required_volunteer = -(-totals.leader_support_ore * umbrella.volunteer_match_percent // 100)
     if totals.volunteer_ore < required_volunteer:
-        errors["volunteer_hours_adult"] = (
-            f"Det ideella arbetet är värt {format_money(totals.volunteer_ore)}. Det behöver vara "
-            f"värt minst {format_money(required_volunteer)} "
-            f"({umbrella.volunteer_match_percent} % av stödet)."
+        errors["volunteer_hours_adult"] = _(
+            "Det ideella arbetet är värt {value}. Det behöver vara värt minst {required} "
+            "({percent} % av stödet)."
+        ).format(
+            value=format_money(totals.volunteer_ore),
+            required=format_money(required_volunteer),
+            percent=umbrella.volunteer_match_percent,
         )
     hours = (cleaned.get("volunteer_hours_adult") or 0) + (
         cleaned.get("volunteer_hours_youth") or 0
     )
     if hours and not (cleaned.get("volunteer_women") or cleaned.get("volunteer_men")):
-        errors["volunteer_women"] = "Ange hur många kvinnor och män som arbetar ideellt."
+        errors["volunteer_women"] = _("Ange hur många kvinnor och män som arbetar ideellt.")
     if totals.cash_costs_ore != totals.cash_financing_ore:
         difference = totals.cash_costs_ore - totals.cash_financing_ore
-        errors["totals"] = (
-            f"Kostnaderna ({format_money(totals.cash_costs_ore)}) och finansieringen "
-            f"({format_money(totals.cash_financing_ore)}) måste vara lika stora. "
-            + (
-                f"Det saknas finansiering för {format_money(difference)}."
-                if difference > 0
-                else f"Finansieringen är {format_money(-difference)} för stor."
+        if difference > 0:
+            message = _(
+                "Kostnaderna ({costs}) och finansieringen ({financing}) måste vara lika stora. "
+                "Det saknas finansiering för {difference}."
             )
+        else:
+            message = _(
+                "Kostnaderna ({costs}) och finansieringen ({financing}) måste vara lika stora. "
+                "Finansieringen är {difference} för stor."
+            )
+        errors["totals"] = message.format(
+            costs=format_money(totals.cash_costs_ore),
+            financing=format_money(totals.cash_financing_ore),
+            difference=format_money(abs(difference)),
         )
 
 
@@ -428,7 +446,9 @@ def check_all(application: Application, context: Context) -> dict[str, FormResul
     }
     attachments = FormResult(raw={})
     if missing := missing_attachments(application, context.umbrella):
-        attachments.errors["attachments"] = "Bifoga också: " + ", ".join(missing).lower() + "."
+        attachments.errors["attachments"] = _("Bifoga också: {attachments}.").format(
+            attachments=", ".join(missing).lower()
+        )
     results["attachments"] = attachments
     return results
 
@@ -441,7 +461,7 @@ def remove_attachment(
     ensure_draft(application)
     attachment = next((a for a in application.attachments if a.id == attachment_id), None)
     if attachment is None:
-        raise JourneyError("Bilagan finns inte.")
+        raise JourneyError(_("Bilagan finns inte."))
     audit.record(
         session,
         applicant_actor(application),
@@ -493,7 +513,7 @@ def submit(
     failing = {name: result for name, result in results.items() if not result.ok}
     if not consent:
         failing.setdefault("review", FormResult(raw={}))
-        failing["review"].errors["consent"] = (
+        failing["review"].errors["consent"] = _(
             "Ni behöver ta del av hur vi behandlar personuppgifter innan ansökan kan skickas."
         )
     if failing:
@@ -529,7 +549,7 @@ def submit(
         session, applicant_actor(application), application, "submit", AS_APPLICANT, now=now,
         summary=(
             f"Ansökan {application.reference} kom in: {application.title}, "
-            f"{format_money(application.requested_ore)} söks"
+            f"{format_money(application.requested_ore, _RECORD_LOCALE)} söks"
         ),
     )  # fmt: skip
     return True
@@ -631,7 +651,7 @@ def withdraw(session: Session, application: Application, reason: str, now: datet
         )  # fmt: skip
     except TransitionRefused:
         raise JourneyError(
-            "Ansökan kan inte återtas nu: den är redan beslutad eller avslutad."
+            _("Ansökan kan inte återtas nu: den är redan beslutad eller avslutad.")
         ) from None
 
 
@@ -688,13 +708,13 @@ def request_information(
         workflow.check(application, "request_information", roles)
     except TransitionRefused as exc:
         raise JourneyError(exc.message) from None
-    checked = {"message": required("Skriv vad sökanden ska komplettera med.", 5000)}
+    checked = {"message": required(N_("Skriv vad sökanden ska komplettera med."), 5000)}
     if error := validate_field(checked, "message", message):
         raise JourneyError(error, "message")
     if deadline <= today:
-        raise JourneyError("Sista svarsdag måste vara efter i dag.", "deadline")
+        raise JourneyError(_("Sista svarsdag måste vara efter i dag."), "deadline")
     if deadline > today + timedelta(days=365):
-        raise JourneyError("Sista svarsdag kan vara högst ett år fram.", "deadline")
+        raise JourneyError(_("Sista svarsdag kan vara högst ett år fram."), "deadline")
     request = InformationRequest(
         area_id=application.area_id,
         application=application,
@@ -707,7 +727,7 @@ def request_information(
     workflow.apply(
         session, actor, application, "request_information", roles,
         summary="Komplettering begärd, svar senast "
-        + format_date(deadline, "d MMMM y", locale="sv_SE"),
+        + format_date(deadline, "d MMMM y", locale=_RECORD_LOCALE),
     )  # fmt: skip
     link = f"{settings.public_base_url}/a/{issue_link(session, settings, application)}"
     subject, body = messages.information_request(application, request, link)
@@ -730,16 +750,18 @@ def answer_information_request(
     """The applicant answers; the case goes back to the handler's queue."""
     request = next((r for r in application.information_requests if r.id == request_id), None)
     if application.status is not ApplicationStatus.AWAITING_INFORMATION:
-        raise JourneyError("Ansökan väntar inte på komplettering.")
+        raise JourneyError(_("Ansökan väntar inte på komplettering."))
     if request is None or not request.is_open:
-        raise JourneyError("Begäran om komplettering finns inte eller är redan besvarad.")
+        raise JourneyError(_("Begäran om komplettering finns inte eller är redan besvarad."))
     if today > request.deadline:
         raise JourneyError(
-            "Tiden för att svara har gått ut. Kontakta Leaderkontoret om ni fortfarande vill "
-            "komplettera."
+            _(
+                "Tiden för att svara har gått ut. Kontakta Leaderkontoret om ni fortfarande vill "
+                "komplettera."
+            )
         )
     if not answer.strip():
-        raise JourneyError("Skriv ett svar.")
+        raise JourneyError(_("Skriv ett svar."))
     request.answer_text = answer.strip()[:10_000]
     request.answered_at = now
     summary = "Sökanden svarade på begäran om komplettering"

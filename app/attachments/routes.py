@@ -13,6 +13,7 @@ from app.attachments.models import Attachment
 from app.attachments.service import path_of
 from app.auth.dependencies import DbSession, require_roles
 from app.auth.models import User
+from app.core.i18n import gettext as _
 from app.core.navigation import CASES
 from app.core.params import RecordId
 
@@ -26,7 +27,7 @@ def file_response(attachment: Attachment, storage_dir: Path) -> FileResponse:
     disposition and ``nosniff`` (a file that starts like a PDF may still hide HTML)."""
     path = path_of(attachment, storage_dir)
     if not path.is_file():
-        raise HTTPException(status_code=404, detail="Filen saknas i arkivet.")
+        raise HTTPException(status_code=404, detail=_("Filen saknas i arkivet."))
     return FileResponse(
         path,
         media_type=attachment.content_type,

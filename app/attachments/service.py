@@ -37,7 +37,10 @@ from app.applications.models import Application
 from app.attachments.models import Attachment
 from app.audit import service as audit
 from app.audit.service import Actor
+from app.core import i18n
 from app.core.forms import FieldError, required, validate_field
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 
 
 @dataclass(frozen=True)
@@ -59,13 +62,14 @@ XLSX = AllowedType(
 ODT = AllowedType("application/vnd.oasis.opendocument.text", "odt", "OpenDocument-text (ODT)")
 ALLOWED_TYPES = (PDF, JPEG, PNG, DOCX, XLSX, ODT)
 
-EMPTY = "Filen är tom."
-UNSUPPORTED = "Filtypen stöds inte. Ladda upp PDF, JPEG, PNG, DOCX, XLSX eller ODT."
-MISMATCH = (
+# Messages for the file field, translated when raised (FieldError).
+EMPTY = N_("Filen är tom.")
+UNSUPPORTED = N_("Filtypen stöds inte. Ladda upp PDF, JPEG, PNG, DOCX, XLSX eller ODT.")
+MISMATCH = N_(
     "Filen är inte den filtyp som namnet anger. "
     "Ladda upp en riktig PDF, JPEG, PNG, DOCX, XLSX eller ODT."
 )
-LABEL_MISSING = "Ange vad bilagan är, t.ex. Budget eller Offert."
+LABEL_MISSING = N_("Ange vad bilagan är, t.ex. Budget eller Offert.")
 
 # File name endings that claim an allowed type; content that is none of them gets MISMATCH.
 _CLAIMED_EXTENSIONS = frozenset({"pdf", "jpg", "jpeg", "png", "docx", "xlsx", "odt"})
@@ -76,7 +80,8 @@ _STORED_NAME = re.compile(r"[0-9a-f]{32}")
 _MAX_DISPLAY_NAME = 255
 _READ_CHUNK = 64 * 1024
 _MIB = Decimal(1024 * 1024)
-_LOCALE = "sv_SE"
+# The audit log is a Swedish record: sizes written into it are Swedish whatever the language.
+_RECORD_LOCALE = i18n.FORMAT_LOCALES[i18n.DEFAULT_LANGUAGE]
 
 
 def detect(data: bytes) -> AllowedType | None:
@@ -137,16 +142,15 @@ def sanitise_filename(filename: str) -> str:
     return name[: _MAX_DISPLAY_NAME - len(suffix)].rstrip(" .") + suffix
 
 
-def _megabytes(size_bytes: int, rounding: str) -> str:
+def _megabytes(size_bytes: int, rounding: str, locale: str | None = None) -> str:
     value = (Decimal(size_bytes) / _MIB).quantize(Decimal("0.1"), rounding=rounding)
-    return format_decimal(value, format="#,##0.0", locale=_LOCALE)
+    return format_decimal(value, format="#,##0.0", locale=locale or i18n.format_locale())
 
 
 def _too_big(size_bytes: int, max_bytes: int) -> str:
     # Size rounded up and limit down, so a file over the limit never reads as within it.
-    return (
-        f"Filen är för stor ({_megabytes(size_bytes, ROUND_UP)} MB). "
-        f"Största tillåtna storlek är {_megabytes(max_bytes, ROUND_DOWN)} MB."
+    return _("Filen är för stor ({size} MB). Största tillåtna storlek är {limit} MB.").format(
+        size=_megabytes(size_bytes, ROUND_UP), limit=_megabytes(max_bytes, ROUND_DOWN)
     )
 
 
@@ -163,7 +167,7 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int) -> AllowedType:
         raise FieldError(_too_big(len(data), max_bytes))
     allowed = detect(data)
     if allowed is None:
-        _, dot, extension = sanitise_filename(filename).rpartition(".")
+        _stem, dot, extension = sanitise_filename(filename).rpartition(".")
         claimed = bool(dot) and extension.lower() in _CLAIMED_EXTENSIONS
         raise FieldError(MISMATCH if claimed else UNSUPPORTED)
     return allowed
@@ -261,7 +265,7 @@ def store(
             summary=(
                 f"Bilagan ”{label}” laddades upp till ansökan "
                 f"{application.reference or application.title}: "
-                f"{display_name} ({allowed.label}, {display_size(len(data))})"
+                f"{display_name} ({allowed.label}, {display_size(len(data), _RECORD_LOCALE)})"
             ),
             area_id=application.area_id,
         )
@@ -292,10 +296,11 @@ def list_for(session: Session, application_id: int) -> list[Attachment]:
     )
 
 
-def display_size(size_bytes: int) -> str:
-    """A file size as Swedish users read it: "245 kB" below 1 000 kB, otherwise "1,2 MB"
-    (binary units, like the size limit)."""
+def display_size(size_bytes: int, locale: str | None = None) -> str:
+    """A file size as users read it: "245 kB" below 1 000 kB, otherwise "1,2 MB" / "1.2 MB"
+    (binary units, like the size limit), in the interface language unless ``locale`` is given."""
+    locale = locale or i18n.format_locale()
     kilobytes = max(1, int((Decimal(size_bytes) / 1024).quantize(1, rounding=ROUND_HALF_UP)))
     if kilobytes < 1000:
-        return f"{format_decimal(kilobytes, locale=_LOCALE)} kB"
-    return f"{_megabytes(size_bytes, ROUND_HALF_UP)} MB"
+        return f"{format_decimal(kilobytes, locale=locale)} kB"
+    return f"{_megabytes(size_bytes, ROUND_HALF_UP, locale)} MB"

@@ -13,11 +13,14 @@ from typing import Any
 from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
+
 CSRF_COOKIE = "bygd_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-CSRF_FAILED = (
+CSRF_FAILED = N_(
     "Formuläret har gått ut eller kom från en annan webbplats. Ladda om sidan och försök igen."
 )
 
@@ -78,4 +81,4 @@ async def verify_csrf(request: Request) -> None:
         or not isinstance(sent, str)
         or not secrets.compare_digest(sent.encode(), expected.encode())
     ):
-        raise HTTPException(status_code=403, detail=CSRF_FAILED)
+        raise HTTPException(status_code=403, detail=_(CSRF_FAILED))

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
 from app.auth.service import resolve_session
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.db import get_session
 
 SESSION_COOKIE = "bygd_session"
@@ -58,7 +60,7 @@ def current_user(user: OptionalUser) -> User:
 
 CurrentUser = Annotated[User, Depends(current_user)]
 
-FORBIDDEN = "Du har inte behörighet till den här sidan."
+FORBIDDEN = N_("Du har inte behörighet till den här sidan.")
 
 
 def require_roles(*roles: Role) -> Callable[[User], User]:
@@ -66,7 +68,7 @@ def require_roles(*roles: Role) -> Callable[[User], User]:
 
     def check(user: CurrentUser) -> User:
         if not user.has_any_role(*roles):
-            raise HTTPException(status_code=403, detail=FORBIDDEN)
+            raise HTTPException(status_code=403, detail=_(FORBIDDEN))
         return user
 
     return check

@@ -7,6 +7,8 @@ from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.areas.models import Area
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.db import Base, UTCDateTime, enum_column_type, utcnow
 
 
@@ -21,15 +23,15 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return ROLE_LABELS[self]
+        return _(ROLE_LABELS[self])
 
 
 ROLE_LABELS = {
-    Role.HANDLER: "Handläggare",
-    Role.LAG_MEMBER: "LAG-ledamot",
-    Role.LAG_CHAIR: "LAG-ordförande",
-    Role.MANAGER: "Verksamhetsledare",
-    Role.ADMIN: "Administratör",
+    Role.HANDLER: N_("Handläggare"),
+    Role.LAG_MEMBER: N_("LAG-ledamot"),
+    Role.LAG_CHAIR: N_("LAG-ordförande"),
+    Role.MANAGER: N_("Verksamhetsledare"),
+    Role.ADMIN: N_("Administratör"),
 }
 
 

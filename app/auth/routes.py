@@ -11,6 +11,7 @@ from app.auth.dependencies import SESSION_COOKIE, CurrentUser, DbSession, requir
 from app.auth.models import User
 from app.auth.schemas import Me
 from app.core.flash import flash
+from app.core.i18n import gettext as _
 from app.core.navigation import ADMIN, start_path
 from app.core.templates import render
 
@@ -78,7 +79,7 @@ def logout(request: Request, session: DbSession) -> Response:
         session.commit()
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
-    flash(request, response, "Du är utloggad.")
+    flash(request, response, _("Du är utloggad."))
     return response
 
 

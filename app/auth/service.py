@@ -13,6 +13,8 @@ from app.audit import service as audit
 from app.audit.service import Actor
 from app.auth.models import LoginAttempt, User, UserSession
 from app.config import Settings
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.db import utcnow
 
 _hasher = PasswordHasher()
@@ -20,11 +22,11 @@ _hasher = PasswordHasher()
 # which addresses have accounts.
 _DUMMY_HASH = _hasher.hash("bygdestod-no-such-user")
 
-BAD_CREDENTIALS = "Fel e-postadress eller lösenord."
+BAD_CREDENTIALS = N_("Fel e-postadress eller lösenord.")
 
 
 class LoginError(Exception):
-    """Login refused; ``message`` is shown to the user (Swedish)."""
+    """Login refused; ``message`` is shown to the user (in the interface language)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -98,8 +100,9 @@ def authenticate(
         >= settings.login_max_failures * 10
     ):
         raise LoginError(
-            "För många misslyckade inloggningsförsök. Vänta "
-            f"{settings.login_window_minutes} minuter och försök igen."
+            _(
+                "För många misslyckade inloggningsförsök. Vänta {minutes} minuter och försök igen."
+            ).format(minutes=settings.login_window_minutes)
         )
 
     user = session.scalar(select(User).where(User.email == email))
@@ -111,7 +114,7 @@ def authenticate(
         )
     )
     if user is None or not succeeded:
-        raise LoginError(BAD_CREDENTIALS)
+        raise LoginError(_(BAD_CREDENTIALS))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now

@@ -6,6 +6,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.db import Base, UTCDateTime, enum_column_type, utcnow
 
 
@@ -23,18 +25,18 @@ class LegalForm(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return LEGAL_FORM_LABELS[self]
+        return _(LEGAL_FORM_LABELS[self])
 
 
 LEGAL_FORM_LABELS = {
-    LegalForm.NON_PROFIT_ASSOCIATION: "Ideell förening",
-    LegalForm.ECONOMIC_ASSOCIATION: "Ekonomisk förening",
-    LegalForm.LIMITED_COMPANY: "Aktiebolag",
-    LegalForm.SOLE_TRADER: "Enskild firma",
-    LegalForm.MUNICIPALITY: "Kommun",
-    LegalForm.REGION: "Region",
-    LegalForm.FOUNDATION: "Stiftelse",
-    LegalForm.OTHER: "Annan",
+    LegalForm.NON_PROFIT_ASSOCIATION: N_("Ideell förening"),
+    LegalForm.ECONOMIC_ASSOCIATION: N_("Ekonomisk förening"),
+    LegalForm.LIMITED_COMPANY: N_("Aktiebolag"),
+    LegalForm.SOLE_TRADER: N_("Enskild firma"),
+    LegalForm.MUNICIPALITY: N_("Kommun"),
+    LegalForm.REGION: N_("Region"),
+    LegalForm.FOUNDATION: N_("Stiftelse"),
+    LegalForm.OTHER: N_("Annan"),
 }
 
 

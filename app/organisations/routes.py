@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.auth.service import actor_for
 from app.core.flash import flash
 from app.core.forms import PostedForm
+from app.core.i18n import gettext as _
 from app.core.navigation import ORGANISATIONS
 from app.core.templates import render
 from app.organisations import service
@@ -56,7 +57,7 @@ def create_organisation(
     organisation = service.register(session, actor_for(user), user.area_id, result.cleaned)
     session.commit()
     response = RedirectResponse(ORGANISATIONS.path, status_code=303)
-    flash(request, response, f"{organisation.name} är registrerad.")
+    flash(request, response, _("{name} är registrerad.").format(name=organisation.name))
     return response
 
 

@@ -3,37 +3,42 @@
 from pydantic import BaseModel, ConfigDict
 
 from app.core.forms import FieldSpec
-from app.organisations.models import LegalForm
+from app.core.i18n import N_
+from app.organisations.models import LEGAL_FORM_LABELS, LegalForm
 
 FORM_FIELDS = (
-    FieldSpec("name", "Organisationens namn", required=True, autocomplete="organization"),
+    FieldSpec("name", N_("Organisationens namn"), required=True, autocomplete="organization"),
     FieldSpec(
         "legal_form",
-        "Juridisk form",
+        N_("Juridisk form"),
         type="select",
         required=True,
-        options=tuple((form.value, form.label) for form in LegalForm),
+        options=tuple((form.value, LEGAL_FORM_LABELS[form]) for form in LegalForm),
     ),
     FieldSpec(
         "org_number",
-        "Organisationsnummer",
+        N_("Organisationsnummer"),
         required=True,
-        hint="10 siffror, t.ex. 802002-4280. För enskild firma: ägarens personnummer.",
+        hint=N_("10 siffror, t.ex. 802002-4280. För enskild firma: ägarens personnummer."),
     ),
-    FieldSpec("bankgiro", "Bankgiro", hint="T.ex. 5050-1055. Fyll i bankgiro eller plusgiro."),
-    FieldSpec("plusgiro", "Plusgiro", hint="T.ex. 90 20 03-3."),
-    FieldSpec("street_address", "Utdelningsadress", autocomplete="street-address"),
-    FieldSpec("postal_code", "Postnummer", autocomplete="postal-code", hint="T.ex. 642 37."),
-    FieldSpec("city", "Postort", autocomplete="address-level2"),
-    FieldSpec("contact_name", "Kontaktperson", required=True, autocomplete="name"),
+    FieldSpec(
+        "bankgiro", N_("Bankgiro"), hint=N_("T.ex. 5050-1055. Fyll i bankgiro eller plusgiro.")
+    ),
+    FieldSpec("plusgiro", N_("Plusgiro"), hint=N_("T.ex. 90 20 03-3.")),
+    FieldSpec("street_address", N_("Utdelningsadress"), autocomplete="street-address"),
+    FieldSpec(
+        "postal_code", N_("Postnummer"), autocomplete="postal-code", hint=N_("T.ex. 642 37.")
+    ),
+    FieldSpec("city", N_("Postort"), autocomplete="address-level2"),
+    FieldSpec("contact_name", N_("Kontaktperson"), required=True, autocomplete="name"),
     FieldSpec(
         "contact_email",
-        "E-post till kontaktpersonen",
+        N_("E-post till kontaktpersonen"),
         type="email",
         required=True,
         autocomplete="email",
     ),
-    FieldSpec("contact_phone", "Telefon", type="tel", autocomplete="tel"),
+    FieldSpec("contact_phone", N_("Telefon"), type="tel", autocomplete="tel"),
 )
 
 

@@ -1,4 +1,5 @@
-"""Registering applicant organisations: validation with Swedish messages, one per area."""
+"""Registering applicant organisations: validation with messages in the interface language, one
+per area."""
 
 import re
 from typing import Any
@@ -18,6 +19,8 @@ from app.core.forms import (
     validate_field,
     validate_form,
 )
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.core.identifiers import (
     format_org_number,
     normalise_bankgiro,
@@ -31,18 +34,18 @@ def _legal_form(value: str) -> LegalForm:
     try:
         return LegalForm(value)
     except ValueError:
-        raise FieldError("Välj organisationens juridiska form.") from None
+        raise FieldError(N_("Välj organisationens juridiska form.")) from None
 
 
 def _postal_code(value: str) -> str:
     digits = re.sub(r"\s", "", value)
     if not re.fullmatch(r"\d{5}", digits):
-        raise FieldError("Postnumret ska ha fem siffror, t.ex. 642 37.")
+        raise FieldError(N_("Postnumret ska ha fem siffror, t.ex. 642 37."))
     return f"{digits[:3]} {digits[3:]}"
 
 
 VALIDATORS = {
-    "name": required("Ange organisationens namn."),
+    "name": required(N_("Ange organisationens namn.")),
     "legal_form": _legal_form,
     # A sole trader's number is a personnummer; the cross-field check is in ``validate``.
     "org_number": lambda value: normalise_org_or_personal_number(value, sole_trader=False),
@@ -51,7 +54,7 @@ VALIDATORS = {
     "street_address": optional_text(),
     "postal_code": optional(_postal_code),
     "city": optional_text(100),
-    "contact_name": required("Ange en kontaktperson."),
+    "contact_name": required(N_("Ange en kontaktperson.")),
     "contact_email": email_address,
     "contact_phone": optional_text(40),
 }
@@ -71,7 +74,7 @@ def validate(session: Session, area_id: int, raw: dict[str, Any]) -> FormResult:
     """Check the whole form: every field, then the rules that span fields or the database."""
     result = validate_form(validators_for(raw), raw)
     if result.cleaned.get("bankgiro") and result.cleaned.get("plusgiro"):
-        result.errors["plusgiro"] = "Ange antingen bankgiro eller plusgiro, inte båda."
+        result.errors["plusgiro"] = _("Ange antingen bankgiro eller plusgiro, inte båda.")
     number = result.cleaned.get("org_number")
     if number and "org_number" not in result.errors:
         existing = session.scalar(
@@ -80,9 +83,9 @@ def validate(session: Session, area_id: int, raw: dict[str, Any]) -> FormResult:
             )
         )
         if existing is not None:
-            result.errors["org_number"] = (
-                f"{format_org_number(number)} är redan registrerat för {existing.name}."
-            )
+            result.errors["org_number"] = _(
+                "{org_number} är redan registrerat för {organisation}."
+            ).format(org_number=format_org_number(number), organisation=existing.name)
     return result
 
 

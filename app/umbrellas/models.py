@@ -7,6 +7,8 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.areas.models import ActionArea
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.db import Base, Money, UTCDateTime, enum_column_type
 
 
@@ -20,12 +22,15 @@ class DecisionBody(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            DecisionBody.OFFICE: "Kansliet (delegation)",
-            DecisionBody.PRESIDIUM: "Presidiet",
-            DecisionBody.COMMITTEE: "Utskott",
-            DecisionBody.LAG: "LAG-styrelsen",
-        }[self]
+        return _(DECISION_BODY_LABELS[self])
+
+
+DECISION_BODY_LABELS = {
+    DecisionBody.OFFICE: N_("Kansliet (delegation)"),
+    DecisionBody.PRESIDIUM: N_("Presidiet"),
+    DecisionBody.COMMITTEE: N_("Utskott"),
+    DecisionBody.LAG: N_("LAG-styrelsen"),
+}
 
 
 class UmbrellaProject(Base):

@@ -15,6 +15,7 @@ from app.auth.service import actor_for
 from app.core.clock import local_today
 from app.core.flash import flash
 from app.core.forms import PostedForm
+from app.core.i18n import gettext as _
 from app.core.navigation import CALLS
 from app.core.params import RecordId
 from app.core.templates import render
@@ -132,5 +133,5 @@ def _save(
     )  # fmt: skip
     session.commit()
     response = RedirectResponse(CALLS.path, status_code=303)
-    flash(request, response, f"Utlysningen {umbrella.name} är sparad.")
+    flash(request, response, _("Utlysningen {name} är sparad.").format(name=umbrella.name))
     return response

@@ -21,6 +21,8 @@ from app.core.forms import (
     validate_form,
     whole_number,
 )
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 from app.core.money import format_kronor_input, format_money, parse_kronor
 from app.ledger.service import pot_balance
 from app.organisations.models import LegalForm
@@ -70,17 +72,17 @@ def get_in_area(session: Session, area_id: int, umbrella_id: int) -> UmbrellaPro
 def _legal_forms(value: str) -> list[str]:
     chosen = [line.strip() for line in value.splitlines() if line.strip()]
     if not chosen:
-        raise FieldError("Välj minst en juridisk form som får söka.")
+        raise FieldError(N_("Välj minst en juridisk form som får söka."))
     try:
         return [LegalForm(form).value for form in chosen]
     except ValueError:
-        raise FieldError("Välj bland de juridiska formerna i listan.") from None
+        raise FieldError(N_("Välj bland de juridiska formerna i listan.")) from None
 
 
 def _attachment_labels(value: str) -> list[str]:
     labels = [line.strip() for line in value.splitlines() if line.strip()]
     if any(len(label) > 100 for label in labels):
-        raise FieldError("Högst 100 tecken per bilaga.")
+        raise FieldError(N_("Högst 100 tecken per bilaga."))
     return list(dict.fromkeys(labels))  # no duplicates, order kept
 
 
@@ -89,19 +91,19 @@ def _kronor(value: str) -> int:
 
 
 CALL_VALIDATORS = {
-    "name": required("Ange paraplyprojektets namn.", max_length=200),
+    "name": required(N_("Ange paraplyprojektets namn."), max_length=200),
     "action_area_id": whole_number(2_147_483_647),
-    "description": required("Skriv en kort beskrivning för sökande.", max_length=3000),
+    "description": required(N_("Skriv en kort beskrivning för sökande."), max_length=3000),
     "pot": _kronor,
     "min_grant": _kronor,
     "max_grant": _kronor,
     "volunteer_match_percent": whole_number(1000),
     "max_project_months": whole_number(120),
-    "call_opens_on": iso_date("Ange när utlysningen öppnar."),
-    "call_closes_on": iso_date("Ange sista ansökningsdag."),
+    "call_opens_on": iso_date(N_("Ange när utlysningen öppnar.")),
+    "call_closes_on": iso_date(N_("Ange sista ansökningsdag.")),
     "eligible_legal_forms": _legal_forms,
     "required_attachments": _attachment_labels,
-    "decision_body": choice(DecisionBody, "Välj vem som beslutar."),
+    "decision_body": choice(DecisionBody, N_("Välj vem som beslutar.")),
     "delegation_limit": _kronor,
 }
 
@@ -117,25 +119,24 @@ def validate_call(
     result = validate_form(CALL_VALIDATORS, raw)
     cleaned, errors = result.cleaned, result.errors
     if "action_area_id" not in errors and cleaned["action_area_id"] not in action_area_ids:
-        errors["action_area_id"] = "Välj ett insatsområde i den aktuella programperioden."
+        errors["action_area_id"] = _("Välj ett insatsområde i den aktuella programperioden.")
     if not errors.keys() & {"min_grant", "max_grant", "pot"}:
         if cleaned["min_grant"] > cleaned["max_grant"]:
-            errors["min_grant"] = "Minsta stöd kan inte vara större än högsta stöd."
+            errors["min_grant"] = _("Minsta stöd kan inte vara större än högsta stöd.")
         elif cleaned["max_grant"] > cleaned["pot"]:
-            errors["max_grant"] = "Högsta stöd kan inte vara större än potten."
+            errors["max_grant"] = _("Högsta stöd kan inte vara större än potten.")
         elif existing is not None:
             used = pot_balance(session, existing)
             if cleaned["pot"] < used.reserved_ore + used.committed_ore:
-                errors["pot"] = (
-                    "Potten kan inte bli mindre än det som redan är beviljat ur den "
-                    f"({format_money(used.reserved_ore + used.committed_ore)})."
-                )
+                errors["pot"] = _(
+                    "Potten kan inte bli mindre än det som redan är beviljat ur den ({granted})."
+                ).format(granted=format_money(used.reserved_ore + used.committed_ore))
     if "max_project_months" not in errors and cleaned["max_project_months"] < 1:
-        errors["max_project_months"] = "Ange minst en månad."
+        errors["max_project_months"] = _("Ange minst en månad.")
     if not errors.keys() & {"call_opens_on", "call_closes_on"} and (
         cleaned["call_closes_on"] < cleaned["call_opens_on"]
     ):
-        errors["call_closes_on"] = "Sista ansökningsdag kan inte vara före öppningsdagen."
+        errors["call_closes_on"] = _("Sista ansökningsdag kan inte vara före öppningsdagen.")
     duplicate = session.scalar(
         select(UmbrellaProject.id).where(
             UmbrellaProject.area_id == area_id,
@@ -144,7 +145,7 @@ def validate_call(
         )
     )
     if duplicate is not None and "name" not in errors:
-        errors["name"] = "Det finns redan ett paraplyprojekt med det namnet."
+        errors["name"] = _("Det finns redan ett paraplyprojekt med det namnet.")
     return result
 
 
