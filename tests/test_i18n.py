@@ -194,12 +194,19 @@ def _shows_text(node: ast.Call) -> bool:
     }
 
 
+def _prose(text: str) -> bool:
+    """Words with a space between them: a sentence or a label, not a code or a field name."""
+    return bool(re.search(r"[^\W\d_]{2,}", text)) and " " in text.strip()
+
+
 def _unmarked(node: ast.AST) -> bool:
     """A literal text (not a call to the catalogue, and not only a format of one)."""
-    if isinstance(node, ast.JoinedStr):
-        return True
+    if isinstance(node, ast.JoinedStr):  # an f-string: judged by its literal parts
+        return _prose(
+            "".join(str(part.value) for part in node.values if isinstance(part, ast.Constant))
+        )
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return bool(re.search(r"[^\W\d_]{2,}", node.value)) and " " in node.value.strip()
+        return _prose(node.value)
     if isinstance(node, ast.BinOp):
         return _unmarked(node.left) or _unmarked(node.right)
     return False
