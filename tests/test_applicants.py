@@ -329,6 +329,7 @@ def test_bad_links_show_a_clear_message(
     response = client.get(f"/a/{token}/organisation")
     assert response.status_code == 404
     assert "Länken fungerar inte." in response.text
+    assert '<a href="/links">Be om en ny länk</a>' in response.text
 
 
 def test_closed_call_page_says_so(client: TestClient, db: Session, area: AreaSetup) -> None:
