@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres lint bootstrap assets catalogs browser postgres lock clean
+.PHONY: run test test-sqlite test-postgres lint bench bootstrap assets catalogs browser postgres lock clean
 
 run: bootstrap
 	$(BIN)/python -m app migrate
@@ -36,6 +36,14 @@ test-postgres: bootstrap browser postgres
 lint: bootstrap
 	$(BIN)/ruff check .
 
+# The HTTP benchmark (bench/run.py) on PostgreSQL: generates the data set for BENCH_SCALE
+# (1 = 100 000 applications; 0.1 for a quicker run) once, reuses it while its scale marker
+# matches, and writes the results into docs/benchmarks.md. Not part of `make test`.
+BENCH_SCALE ?= 1
+BENCH_ARGS ?=
+bench: bootstrap postgres
+	$(BIN)/python -m bench.run --scale $(BENCH_SCALE) $(BENCH_ARGS)
+
 bootstrap: $(VENV)/.installed assets catalogs
 
 $(VENV)/.installed: requirements-dev.lock
@@ -46,8 +54,13 @@ $(VENV)/.installed: requirements-dev.lock
 
 assets: static/vendor/htmx.min.js
 
-static/vendor/htmx.min.js: package.json package-lock.json
+# A stamp inside node_modules, so that a missing or outdated node_modules (axe-core for the
+# accessibility tests) is installed again even when static/vendor is up to date.
+node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/htmx.min.js: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 

@@ -1,10 +1,12 @@
-"""The LAG board's journey in a real browser: the chair plans a meeting, puts two småstöd above
-the office's delegation on the agenda, records attendance (too many from one sector) and opens the
-meeting; a member declares jäv from their own device; the chair records the board's joint scores
-and the votes, the member votes from their own page and the chair's live panel shows it; the
-decision is refused for imbalance, the chair fixes the attendance, the decision is accepted; the
-meeting is closed with two adjusters, the minutes adjusted and opened, the applicant gets the
-decision letter by e-mail and the case is approved in the database."""
+"""The LAG board's journey in a real browser: the main paths of both board roles, each with a
+login of its own. The chair (LAG-ordförande) plans a meeting, puts two småstöd above the office's
+delegation on the agenda, records attendance (too many from one sector) and opens the meeting; a
+member (LAG-ledamot) opens the meeting from the board page and declares jäv from their own
+device; the chair records the board's joint scores and the votes, the member votes from their own
+page and the chair's live panel shows it; the decision is refused for imbalance, the chair fixes
+the attendance, the decision is accepted; the meeting is closed with two adjusters, the minutes
+adjusted and opened, the applicant gets the decision letter by e-mail and the case is approved in
+the database."""
 
 import re
 from pathlib import Path
@@ -159,7 +161,10 @@ def test_board_journey_in_chromium(journey_db, settings: Settings) -> None:
             mine, mine_second = (member.locator(f"#item-{item_id}") for item_id in item_ids)
             with step(member, "member declares jäv from their own device"):
                 _log_in(member, base, setup.users[Role.LAG_MEMBER].email)
-                member.goto(meeting_url)
+                upcoming = member.locator("section[aria-labelledby=meetings-heading]")
+                with member.expect_navigation():
+                    upcoming.get_by_role("link", name=re.compile("kl. 18:00")).click()
+                member.wait_for_url(meeting_url)
                 expect(mine).to_contain_text(SECRET)
                 expect(member.locator("#attendance form")).to_have_count(0)  # not an organiser
                 mine.locator("input[name=reason]").fill("Min bror är kassör i föreningen.")

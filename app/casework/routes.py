@@ -407,7 +407,7 @@ def put_on_agenda(
     "/{application_id}/transitions",
     response_model=ApplicationDetail,
     summary="Ändra status",
-    responses=error_responses(400, 404, 409, 422),
+    responses=error_responses(400, 404, 409, 413, 422),
 )
 def transition_api(
     application_id: RecordId, body: TransitionRequest, session: DbSession, user: CaseWorker
