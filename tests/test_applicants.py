@@ -605,6 +605,27 @@ def test_an_application_never_rewrites_the_organisation_register(
     )
 
 
+def test_an_organisation_registered_at_the_same_moment_is_used_not_a_500(
+    db: Session,
+    area: AreaSetup,
+    draft: Application,
+    context: service.Context,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two applications naming the same new organisation, submitted at once: the second
+    submission looked before the first committed, so its insert collides with the register."""
+    lookups = iter([None])
+    real = service._registered
+    monkeypatch.setattr(service, "_registered", lambda *args: next(lookups, None) or real(*args))
+    _fill(draft, organisation={"org_number": "802002-4280", "name": "Byaföreningen i testbygd"})
+    service.submit(db, draft, context, consent=True, now=NOW)
+    assert draft.organisation_id == area.organisation.id
+    same_number = select(func.count()).where(
+        Organisation.org_number == area.organisation.org_number
+    )
+    assert db.scalar(same_number) == 1
+
+
 def test_a_withdrawn_application_cannot_be_revived_by_answering(
     db: Session, area: AreaSetup, received: Application, settings
 ) -> None:

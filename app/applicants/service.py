@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.applicants import messages
@@ -562,12 +563,7 @@ def _organisation(session: Session, application: Application, org: dict[str, Any
     record holds the account that grants are paid to. When the application gives other details,
     the handler is told through the case's log.
     """
-    organisation = session.scalar(
-        select(Organisation).where(
-            Organisation.area_id == application.area_id,
-            Organisation.org_number == org["org_number"],
-        )
-    )
+    organisation = _registered(session, application.area_id, org["org_number"])
     if organisation is None:
         organisation = Organisation(
             area_id=application.area_id,
@@ -576,8 +572,16 @@ def _organisation(session: Session, application: Application, org: dict[str, Any
             bankgiro=org["bankgiro"],
             plusgiro=org["plusgiro"],
         )
-        session.add(organisation)
-        return organisation
+        try:
+            # Two applications naming the same new organisation can be submitted at the same
+            # moment; the later one then uses the record the first created, like any other.
+            with session.begin_nested():
+                session.add(organisation)
+            return organisation
+        except IntegrityError:
+            organisation = _registered(session, application.area_id, org["org_number"])
+            if organisation is None:
+                raise
     differences = {
         field: [getattr(organisation, field), org[field]]
         for field in ("name", "bankgiro", "plusgiro", "contact_email")
@@ -596,6 +600,14 @@ def _organisation(session: Session, application: Application, org: dict[str, Any
             changes=differences,
         )
     return organisation
+
+
+def _registered(session: Session, area_id: int, org_number: str) -> Organisation | None:
+    return session.scalar(
+        select(Organisation).where(
+            Organisation.area_id == area_id, Organisation.org_number == org_number
+        )
+    )
 
 
 def _write_budget(
