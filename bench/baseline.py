@@ -58,8 +58,9 @@ def queue(request: Request) -> Response:
     page = int(request.query_params.get("page", "1"))
     with request.app.state.session_factory() as session:
         period = current_period(session, user.area_id, local_today())
+        counts = applications.counts_by_status(session, user.area_id, filters)
         context = {
-            "counts": applications.counts_by_status(session, user.area_id, filters),
+            "counts": counts,
             "statuses": list(ApplicationStatus),
             "kinds": list(ApplicationKind),
             "sorts": list(applications.QueueSort),
@@ -71,7 +72,9 @@ def queue(request: Request) -> Response:
             "handlers": [
                 u for u in users_in_area(session, user.area_id) if Role.HANDLER in u.roles
             ],
-            "result": applications.list_in_area(session, user.area_id, filters, page),
+            "result": applications.list_in_area(
+                session, user.area_id, filters, page, counts=counts
+            ),
         }
         return render(request, "applications/cases.html", context)
 

@@ -278,3 +278,51 @@ def test_the_timeline_joins_events_attachments_money_and_mail(db, area: AreaSetu
     texts = [entry.text for entry in casework.timeline(db, case)]
     assert "Intern anteckning" in texts
     assert "E-post till eva@example.se: ”Hej” (ej skickat ännu)" in texts
+
+
+def test_the_timeline_has_the_cases_own_attachment_and_ledger_events_and_no_others(
+    db, area: AreaSetup, other_area: AreaSetup
+) -> None:
+    """The timeline is three selects (the case, its attachments, its ledger entries): each
+    must bring only this case's events, in the area, newest first."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.attachments.models import Attachment
+    from app.ledger.models import LedgerEntry, LedgerKind
+
+    case, other = make_small_grant_case(db, area), make_small_grant_case(db, area)
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    minutes = iter(range(1000))
+
+    def event(entity_type: str, entity_id: int, summary: str, area_id: int | None = None) -> None:
+        db.add(AuditEvent(
+            area_id=area_id or area.area.id, actor_label="Handläggare", entity_type=entity_type,
+            entity_id=entity_id, action="test", summary=summary,
+            occurred_at=start + timedelta(minutes=next(minutes)),
+        ))  # fmt: skip
+
+    for application, name in ((case, "case"), (other, "other")):
+        attachment = Attachment(
+            area_id=area.area.id, application_id=application.id, label="Kvitto",
+            original_filename=f"{name}.pdf", stored_name=f"tl-{name}-{application.id:020d}",
+            content_type="application/pdf", size_bytes=100, sha256="0" * 64, uploaded_by="Sökande",
+        )  # fmt: skip
+        entry = LedgerEntry(
+            area_id=area.area.id, period_id=area.period.id, kind=LedgerKind.COMMITMENT,
+            amount_ore=1000, action_area_id=area.action_area.id,
+            umbrella_project_id=application.umbrella_project_id, application_id=application.id,
+            reason="Test",
+        )  # fmt: skip
+        db.add_all([attachment, entry])
+        db.flush()
+        event("application", application.id, f"{name}: application")
+        event("attachment", attachment.id, f"{name}: attachment")
+        event("ledger_entry", entry.id, f"{name}: ledger")
+        # The same entity ids under another type or in another area are not this case's.
+        event("case_note", application.id, f"{name}: other type")
+        event("attachment", attachment.id, f"{name}: other area", other_area.area.id)
+    db.flush()
+
+    texts = [entry.text for entry in casework.timeline(db, case) if entry.kind == "event"]
+    ours = [text for text in texts if text.startswith(("case:", "other:"))]
+    assert ours == ["case: ledger", "case: attachment", "case: application"]

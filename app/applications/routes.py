@@ -106,8 +106,9 @@ def cases_start(
     """The handler's queue. htmx asks for the results part only, so filtering never reloads
     the page; the URL is kept in step so a filtered view can be bookmarked and shared."""
     period = current_period(session, user.area_id, local_today())
+    counts = service.counts_by_status(session, user.area_id, filters)
     context = {
-        "counts": service.counts_by_status(session, user.area_id, filters),
+        "counts": counts,
         "statuses": list(ApplicationStatus),
         "kinds": list(ApplicationKind),
         "sorts": list(service.QueueSort),
@@ -117,7 +118,7 @@ def cases_start(
         "umbrellas": umbrella_service.calls_in_area(session, user.area_id),
         "action_areas": list(period.action_areas) if period else [],
         "handlers": [u for u in users_in_area(session, user.area_id) if Role.HANDLER in u.roles],
-        "result": service.list_in_area(session, user.area_id, filters, page),
+        "result": service.list_in_area(session, user.area_id, filters, page, counts=counts),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue":
         return render(request, "applications/_queue.html", context)

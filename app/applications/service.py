@@ -148,13 +148,14 @@ def _filtered(
     if filters.in_status_since is not None:
         query = query.where(Application.status_changed_at < filters.in_status_since)
     if text := filters.text.strip():
-        query = query.where(_matches(text))
+        query = query.where(_matches(text, area_id))
     return query
 
 
-def _matches(text: str) -> ColumnElement[bool]:
+def _matches(text: str, area_id: int) -> ColumnElement[bool]:
     """Free text over reference, title, applicant and organisationsnummer (with or without
-    the hyphen), case-insensitive."""
+    the hyphen), case-insensitive. The organisation subqueries search only the area's own
+    register (an application always names its own area's organisation), not every area's."""
     needle = text.lower()
     digits = "".join(ch for ch in text if ch.isdigit())
     conditions = [
@@ -163,7 +164,8 @@ def _matches(text: str) -> ColumnElement[bool]:
         func.lower(Application.applicant_name).contains(needle, autoescape=True),
         Application.organisation_id.in_(
             select(Organisation.id).where(
-                func.lower(Organisation.name).contains(needle, autoescape=True)
+                Organisation.area_id == area_id,
+                func.lower(Organisation.name).contains(needle, autoescape=True),
             )
         ),
     ]
@@ -171,7 +173,8 @@ def _matches(text: str) -> ColumnElement[bool]:
         conditions.append(
             Application.organisation_id.in_(
                 select(Organisation.id).where(
-                    Organisation.org_number.contains(digits, autoescape=True)
+                    Organisation.area_id == area_id,
+                    Organisation.org_number.contains(digits, autoescape=True),
                 )
             )
         )
@@ -179,20 +182,45 @@ def _matches(text: str) -> ColumnElement[bool]:
 
 
 def list_in_area(
-    session: Session, area_id: int, filters: ApplicationFilter, page: int = 1, per_page: int = 50
+    session: Session,
+    area_id: int,
+    filters: ApplicationFilter,
+    page: int = 1,
+    per_page: int = 50,
+    *,
+    counts: dict[ApplicationStatus, int] | None = None,
 ) -> Page:
-    """One page of an area's applications, filtered and sorted as asked."""
+    """One page of an area's applications, filtered and sorted as asked.
+
+    ``counts``, when the caller has them from ``counts_by_status`` with the same filters, give
+    the total without another scan: those counts apply every filter but the status, so the
+    total is their sum, or the status's own count under a status filter."""
     query = _filtered(area_id, filters)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if counts is None:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    elif filters.status is None:
+        total = sum(counts.values())
+    else:
+        total = counts.get(filters.status, 0)
+    order = _ORDER[filters.sort]
+    # The page's ids first, then only those rows with their joined data: joined in the paging
+    # query itself, the joins would also run for every row skipped by OFFSET.
+    ids = (
+        query.with_only_columns(Application.id)
+        .order_by(*order)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .subquery()
+    )
     items = session.scalars(
-        query.options(
+        select(Application)
+        .join(ids, ids.c.id == Application.id)
+        .options(
             joinedload(Application.organisation),
             joinedload(Application.action_area),
             joinedload(Application.assigned_handler),
         )
-        .order_by(*_ORDER[filters.sort])
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+        .order_by(*order)
     )
     return Page(items=list(items), total=total, page=page, per_page=per_page)
 
