@@ -4,8 +4,9 @@ Each refusal is checked as the user meets it: the exact Swedish reason on the pa
 back (400), and nothing saved. The rules themselves are tested in tests/unit and through the
 service in tests/test_meetings.py."""
 
+import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -268,6 +269,33 @@ def test_only_a_case_ready_for_decision_goes_on_the_agenda(
     assert count(db, AgendaItem, AgendaItem.meeting_id == meeting.id) == 0
     assert fresh(db, early).status is ApplicationStatus.IN_REVIEW
     assert fresh(db, foreign).status is ApplicationStatus.READY_FOR_DECISION
+
+
+def test_the_cases_to_put_on_the_agenda_are_the_longest_waiting_with_a_count_of_the_rest(
+    db: Session, client: TestClient, area: AreaSetup, board, meeting: Meeting
+) -> None:
+    """Issue 8: an area can have hundreds of cases ready for decision; the list is bounded."""
+    received = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    waiting = []
+    for n in range(53):
+        application = ready(db, area, title=f"Väntar {n}")
+        application.submitted_at = received - timedelta(days=n)  # the last made is the oldest
+        waiting.append(application)
+    on_agenda(db, area, meeting, waiting[-1])
+    shown = re.compile(r'<select id="item-application" name="application">(.*?)</select>', re.S)
+
+    assert login(client, area.users[Role.HANDLER].email).status_code == 303
+    page = client.get(url(meeting))
+    options = [int(i) for i in re.findall(r'<option value="(\d+)"', shown.search(page.text)[1])]
+    # The 50 oldest not on this meeting, oldest first: the two newest wait in the queue.
+    assert options == [a.id for a in reversed(waiting[2:-1])]
+    assert "Ytterligare 2 ärenden väntar: se kön, klara för beslut" in text_of(page)
+    assert 'href="/cases?status=ready_for_decision"' in page.text
+
+    assert login(client, area.users[Role.LAG_CHAIR].email).status_code == 303
+    page = client.get(url(meeting))
+    assert "Ytterligare 2 ärenden väntar." in text_of(page)
+    assert "/cases?" not in page.text  # the queue is the office's
 
 
 def test_the_meeting_does_not_open_without_attendance(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -18,14 +18,14 @@ from app.auth.models import Role, User
 from app.auth.service import actor_for
 from app.board import service as board
 from app.board.models import BoardMember
-from app.casework import service as casework
+from app.board.rules import Participation
 from app.casework.service import CaseError
 from app.core.clock import local_today
 from app.core.flash import flash
 from app.core.forms import FormResult, PostedForm
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
-from app.core.navigation import BOARD
+from app.core.navigation import BOARD, CASES
 from app.core.params import RecordId, parse_record_id
 from app.core.templates import render
 from app.ledger import service as ledger
@@ -82,37 +82,71 @@ def _acting_member(
     return own
 
 
-def _item_views(session: Session, meeting: Meeting, user: User) -> list[dict[str, object]]:
-    own = _own_seat(session, user, meeting)
-    places = service.ranking(session, meeting)
+def _item_views(
+    meeting: Meeting, agenda: service.Agenda, own: BoardMember | None
+) -> list[dict[str, object]]:
+    """One view per agenda item, computed from the agenda's facts loaded once (no queries)."""
+    judged: dict[int, tuple[Participation, service.BoardScoring]] = {}  # by item id
+    for item in meeting.items:
+        if item.application is not None:
+            who = agenda.who(item)
+            judged[item.id] = (who, agenda.board_scoring(item, who))
+    places = service.places(
+        (item, judged[item.id][1]) for item in meeting.items if item.id in judged
+    )
     views = []
     for item in meeting.items:
         application = item.application
         # Jäv is on the case: one declared at an earlier meeting (the case was postponed) still
         # keeps the office's internal assessment from the member.
         conflicted = bool(own and application
-                          and service.has_conflict(session, application.id, own))  # fmt: skip
-        who = service.who_decides(session, item) if application else None
-        scoring = service.board_scoring(session, item) if application else None
+                          and application.id in agenda.viewer_conflicted)  # fmt: skip
+        who, scoring = judged.get(item.id, (None, None))
         views.append({
             "item": item,
             "application": application,
-            "conflicts": service.conflicts(session, item),
+            "conflicts": agenda.conflicts.get(item.id, []),
             "viewer_conflicted": conflicted,
             # A member with jäv sees nothing of the office's internal assessment.
-            "proposal": casework.current_proposal(session, application)
+            "proposal": agenda.proposals.get(application.id)
             if application and not conflicted else None,
-            "scoring": casework.scoring_for(session, application)
+            "scoring": agenda.handler_scoring(application)
             if application and not conflicted else None,
             "who": who,
             "board_scoring": scoring,
             "place": places.get(item.id),
             "may_score": bool(own and who and not conflicted
                               and own.id in {s.member_id for s in who.voters}),
-            "tally": service.tally(session, item, who) if who else None,
+            "tally": agenda.tally(item, who) if who else None,
             "outcomes": list(service.OUTCOMES[application.kind]) if application else [],
         })  # fmt: skip
     return views
+
+
+# Cases that can be put on the agenda: the longest waiting first, a bounded number (an area can
+# have hundreds ready for decision); the rest are counted and found in the queue.
+CANDIDATES_SHOWN = 50
+
+
+def _candidates(session: Session, meeting: Meeting) -> tuple[list[Application], int]:
+    """The cases waiting for a LAG meeting and not on this one, oldest first, and how many
+    more there are."""
+    rows = session.execute(
+        select(Application, func.count().over())
+        .where(
+            Application.area_id == meeting.area_id,
+            Application.status.in_(
+                (ApplicationStatus.READY_FOR_DECISION, ApplicationStatus.ON_AGENDA)
+            ),
+            ~exists().where(
+                AgendaItem.meeting_id == meeting.id, AgendaItem.application_id == Application.id
+            ),
+        )
+        .order_by(Application.submitted_at.asc().nulls_last(), Application.id)
+        .limit(CANDIDATES_SHOWN)
+    ).all()
+    total = rows[0][1] if rows else 0
+    return [application for application, _total in rows], total - len(rows)
 
 
 def _page(
@@ -120,30 +154,31 @@ def _page(
     alert: str | None = None, errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None, status_code: int = 200,
 ) -> Response:  # fmt: skip
-    present = service.attendance(session, meeting)
-    waiting = session.scalars(
-        select(Application)
-        .where(
-            Application.area_id == meeting.area_id,
-            Application.status.in_(
-                (ApplicationStatus.READY_FOR_DECISION, ApplicationStatus.ON_AGENDA)
-            ),
-        )
-        .order_by(Application.reference)
-    ).all()
-    on_agenda = {item.application_id for item in meeting.items}
+    own = _own_seat(session, user, meeting)
+    agenda = service.load_agenda(session, meeting, own)
+    is_organiser = user.has_any_role(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER)
+    # Only organisers add items, and only before the meeting is over.
+    candidates, more_candidates = (
+        _candidates(session, meeting)
+        if is_organiser and meeting.status in (MeetingStatus.PLANNED, MeetingStatus.OPEN)
+        else ([], 0)
+    )
     period = current_period(session, meeting.area_id, meeting.held_on)
     return render(
         request, "meetings/meeting.html",
         {
             "meeting": meeting,
-            "items": _item_views(session, meeting, user),
-            "members": service.members_serving(session, meeting),
-            "present": present,
-            "candidates": [a for a in waiting if a.id not in on_agenda],
-            "own_seat": _own_seat(session, user, meeting),
+            "items": _item_views(meeting, agenda, own),
+            "members": agenda.members,
+            "present": agenda.attendance,
+            "candidates": candidates,
+            "more_candidates": more_candidates,
+            # The queue is the office's; a chair without an office role just sees the count.
+            "queue_url": f"{CASES.path}?status={ApplicationStatus.READY_FOR_DECISION.value}"
+            if user.has_any_role(*CASES.roles) else None,
+            "own_seat": own,
             "is_chair": Role.LAG_CHAIR in user.roles,
-            "is_organiser": user.has_any_role(Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER),
+            "is_organiser": is_organiser,
             "choices": list(VoteChoice),
             "corrections": service.corrections(session, meeting),
             "alert": alert, "errors": errors or {}, "values": values or {},
@@ -223,7 +258,9 @@ def item_panel(
     """The live part of an item (who may vote, quorum, balance, the tally), polled by htmx."""
     meeting = _meeting(session, user, meeting_id)
     item = _item(meeting, item_id)
-    view = next(v for v in _item_views(session, meeting, user) if v["item"] is item)
+    own = _own_seat(session, user, meeting)
+    agenda = service.load_agenda(session, meeting, own)
+    view = next(v for v in _item_views(meeting, agenda, own) if v["item"] is item)
     return render(request, "meetings/_panel.html", {"view": view, "meeting": meeting,
                                                     "Status": MeetingStatus})  # fmt: skip
 

@@ -6,23 +6,32 @@ decision takes effect only when the minutes are adjusted: then money is reserved
 under the same budget lock as every other decision, and the cases move on.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.applications import workflow
 from app.applications.models import Application, ApplicationKind, ApplicationStatus
 from app.applications.service import touch
+from app.areas.models import ActionArea, ProgrammePeriod
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.auth.models import Role
 from app.board.models import BoardMember, BoardRole
 from app.board.rules import Participation, Seat, Situation, participation
 from app.board.service import seat_for
-from app.casework.service import CaseError, check_transition, threshold_for
+from app.casework.models import DecisionProposal, ScoreProposal
+from app.casework.service import (
+    CaseError,
+    ScoreLine,
+    Scoring,
+    check_transition,
+    threshold_for,
+)
 from app.config import Settings
 from app.core.formatting import one_decimal
 from app.core.forms import (
@@ -265,15 +274,18 @@ def add_free_item(
 
 
 def members_serving(session: Session, meeting: Meeting) -> list[BoardMember]:
-    return [
-        member
-        for member in session.scalars(
+    return [member for member in _area_board(session, meeting) if member.serves_on(meeting.held_on)]
+
+
+def _area_board(session: Session, meeting: Meeting) -> list[BoardMember]:
+    """Every member of the area's board, serving on the meeting day or not."""
+    return list(
+        session.scalars(
             select(BoardMember)
             .where(BoardMember.area_id == meeting.area_id)
             .order_by(BoardMember.sector, BoardMember.full_name)
         )
-        if member.serves_on(meeting.held_on)
-    ]
+    )
 
 
 def attendance(session: Session, meeting: Meeting) -> dict[int, bool]:
@@ -386,16 +398,24 @@ def ensure_not_conflicted(session: Session, actor: Actor, item: AgendaItem) -> N
 
 def situation(session: Session, item: AgendaItem) -> Situation:
     meeting = item.meeting
-    present = {member_id for member_id, here in attendance(session, meeting).items() if here}
+    return _situation(
+        members_serving(session, meeting), attendance(session, meeting), conflicts(session, item)
+    )
+
+
+def _situation(
+    members: list[BoardMember], present: dict[int, bool],
+    declarations: list[ConflictDeclaration],
+) -> Situation:  # fmt: skip
     seats = tuple(
         Seat(member.id, member.full_name, member.sector, member.role.is_ordinary,
              member.substitute_for_id)
-        for member in members_serving(session, meeting)
+        for member in members
     )  # fmt: skip
     return Situation(
         seats=seats,
-        present=frozenset(present),
-        conflicted=frozenset(c.member_id for c in conflicts(session, item)),
+        present=frozenset(member_id for member_id, here in present.items() if here),
+        conflicted=frozenset(c.member_id for c in declarations),
     )
 
 
@@ -463,9 +483,15 @@ def board_scoring(session: Session, item: AgendaItem) -> BoardScoring:
     if application is None:
         raise CaseError(_("Punkten har inget ärende att poängsätta."))
     scores = list(session.scalars(select(ItemScore).where(ItemScore.item_id == item.id)))
+    return _board_scoring(item, application, scores, who_decides(session, item))
+
+
+def _board_scoring(
+    item: AgendaItem, application: Application, scores: list[ItemScore], who: Participation
+) -> BoardScoring:
     # Members' own points count only while they take part in the item (not after jäv, not when
     # they have left the meeting).
-    taking_part = {seat.member_id for seat in who_decides(session, item).voters}
+    taking_part = {seat.member_id for seat in who.voters}
     scores = [s for s in scores if s.member_id is None or s.member_id in taking_part]
     lines = [
         BoardScoreLine(
@@ -483,12 +509,16 @@ def board_scoring(session: Session, item: AgendaItem) -> BoardScoring:
 def ranking(session: Session, meeting: Meeting) -> dict[int, int]:
     """Place per item among the meeting's competing applications in the same action area, by
     the board's weighted total (1 = highest); unscored items have no place."""
+    return places(
+        (item, board_scoring(session, item)) for item in meeting.items if item.application
+    )
+
+
+def places(scored: Iterable[tuple[AgendaItem, BoardScoring]]) -> dict[int, int]:
+    """``ranking`` from scorings already worked out (the meeting page has them at hand)."""
     totals: dict[int, list[tuple[Decimal, int]]] = {}
-    for item in meeting.items:
-        if item.application is None:
-            continue
-        scoring = board_scoring(session, item)
-        if scoring.complete:
+    for item, scoring in scored:
+        if item.application is not None and scoring.complete:
             totals.setdefault(item.application.action_area_id, []).append((scoring.total, item.id))
     places = {}
     for competing in totals.values():
@@ -590,12 +620,141 @@ def tally(session: Session, item: AgendaItem, who: Participation) -> Tally:
         vote.member_id: vote.choice
         for vote in session.scalars(select(Vote).where(Vote.item_id == item.id))
     }
+    return _tally(votes, who)
+
+
+def _tally(votes: dict[int, VoteChoice], who: Participation) -> Tally:
     counted = [votes.get(seat.member_id) for seat in who.voters]
     return Tally(
         votes_for=counted.count(VoteChoice.FOR),
         against=counted.count(VoteChoice.AGAINST),
         abstain=counted.count(VoteChoice.ABSTAIN),
         missing=[seat.name for seat in who.voters if seat.member_id not in votes],
+    )
+
+
+# --- The meeting page: the agenda's facts loaded once for all items ---
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """What the meeting page and an item's live panel need, loaded with one query per kind of
+    row for the whole agenda (not per item), so the page's statement count does not grow with
+    the agenda. The per-item answers come from the same pure helpers as the session functions
+    above (``situation``, ``board_scoring``, ``tally``), so the rules are computed one way."""
+
+    # The whole board, members who no longer serve included, so that a declaration's member is
+    # found in the session (by the many-to-one's lazy load) rather than queried per declaration.
+    board: list[BoardMember]
+    members: list[BoardMember]  # serving on the meeting day
+    attendance: dict[int, bool]  # member_id -> present
+    # Holds the items' applications: the session's identity map is weak, and item.application
+    # is answered from it without a query only while the rows are referenced.
+    applications: list[Application]
+    conflicts: dict[int, list[ConflictDeclaration]]  # item_id -> declarations
+    votes: dict[int, dict[int, VoteChoice]]  # item_id -> member_id -> choice
+    scores: dict[int, list[ItemScore]]  # item_id -> the board's scores
+    proposals: dict[int, DecisionProposal]  # application_id -> the handler's current proposal
+    score_proposals: dict[int, dict[int, ScoreProposal]]  # application_id -> criterion_id -> row
+    # Cases on which the viewing member declared jäv at any meeting (jäv follows the case).
+    viewer_conflicted: frozenset[int] = field(default_factory=frozenset)
+
+    def who(self, item: AgendaItem) -> Participation:
+        return participation(
+            _situation(self.members, self.attendance, self.conflicts.get(item.id, []))
+        )
+
+    def board_scoring(self, item: AgendaItem, who: Participation) -> BoardScoring:
+        if item.application is None:
+            raise CaseError(_("Punkten har inget ärende att poängsätta."))
+        return _board_scoring(item, item.application, self.scores.get(item.id, []), who)
+
+    def tally(self, item: AgendaItem, who: Participation) -> Tally:
+        return _tally(self.votes.get(item.id, {}), who)
+
+    def handler_scoring(self, application: Application) -> Scoring:
+        """As ``casework.scoring_for``, from the proposals loaded for the whole agenda."""
+        proposals = self.score_proposals.get(application.id, {})
+        lines = [
+            ScoreLine(
+                criterion.id, criterion.name, criterion.description, criterion.weight,
+                criterion.max_points,
+                proposals[criterion.id].points if criterion.id in proposals else None,
+                proposals[criterion.id].justification if criterion.id in proposals else "",
+            )
+            for criterion in application.action_area.period.criteria
+        ]  # fmt: skip
+        return Scoring(lines, threshold_for(application.action_area))
+
+
+def load_agenda(session: Session, meeting: Meeting, viewer: BoardMember | None) -> Agenda:
+    """The agenda's facts for ``viewer`` (the logged-in user's seat, if any): a constant number
+    of statements whatever the agenda's size."""
+    board = _area_board(session, meeting)
+    item_ids = [item.id for item in meeting.items]
+    application_ids = [item.application_id for item in meeting.items if item.application_id]
+    applications = list(
+        session.scalars(
+            select(Application)
+            .where(Application.id.in_(application_ids))
+            .options(
+                joinedload(Application.action_area)
+                .joinedload(ActionArea.period)
+                .selectinload(ProgrammePeriod.criteria)
+            )
+        ).unique()
+    )
+    conflicts: dict[int, list[ConflictDeclaration]] = {}
+    for declaration in session.scalars(
+        select(ConflictDeclaration)
+        .where(ConflictDeclaration.item_id.in_(item_ids))
+        .order_by(ConflictDeclaration.id)
+    ):
+        conflicts.setdefault(declaration.item_id, []).append(declaration)
+    votes: dict[int, dict[int, VoteChoice]] = {}
+    for vote in session.scalars(select(Vote).where(Vote.item_id.in_(item_ids))):
+        votes.setdefault(vote.item_id, {})[vote.member_id] = vote.choice
+    scores: dict[int, list[ItemScore]] = {}
+    for score in session.scalars(
+        select(ItemScore).where(ItemScore.item_id.in_(item_ids)).order_by(ItemScore.id)
+    ):
+        scores.setdefault(score.item_id, []).append(score)
+    proposals: dict[int, DecisionProposal] = {}
+    for proposal in session.scalars(
+        select(DecisionProposal)
+        .where(DecisionProposal.application_id.in_(application_ids))
+        .order_by(DecisionProposal.proposed_at.desc(), DecisionProposal.id.desc())
+    ):
+        proposals.setdefault(proposal.application_id, proposal)  # the newest is the current one
+    score_proposals: dict[int, dict[int, ScoreProposal]] = {}
+    for row in session.scalars(
+        select(ScoreProposal).where(ScoreProposal.application_id.in_(application_ids))
+    ):
+        score_proposals.setdefault(row.application_id, {})[row.criterion_id] = row
+    viewer_conflicted: frozenset[int] = frozenset()
+    if viewer is not None and application_ids:
+        viewer_conflicted = frozenset(
+            session.scalars(
+                select(AgendaItem.application_id)
+                .join(ConflictDeclaration, ConflictDeclaration.item_id == AgendaItem.id)
+                .where(
+                    AgendaItem.application_id.in_(application_ids),
+                    ConflictDeclaration.member_id == viewer.id,
+                )
+                .distinct()
+            )
+        )
+    return Agenda(
+        board=board,
+        members=[member for member in board if member.serves_on(meeting.held_on)],
+        attendance=attendance(session, meeting),
+        applications=applications,
+        conflicts=conflicts,
+        votes=votes,
+        scores=scores,
+        proposals=proposals,
+        score_proposals=score_proposals,
+        viewer_conflicted=viewer_conflicted,
     )
 
 
