@@ -249,14 +249,19 @@ class Scoring:
 def scoring_for(session: Session, application: Application) -> Scoring:
     """The handler's proposed points per criterion, the weighted total and the threshold of the
     application's action area (or the period's default)."""
-    action_area = application.action_area
-    period = action_area.period
     proposals = {
         proposal.criterion_id: proposal
         for proposal in session.scalars(
             select(ScoreProposal).where(ScoreProposal.application_id == application.id)
         )
     }
+    return scoring_from(application, proposals)
+
+
+def scoring_from(application: Application, proposals: dict[int, ScoreProposal]) -> Scoring:
+    """The handler's scoring from already loaded proposals, keyed by criterion id (a meeting
+    loads them for its whole agenda at once)."""
+    action_area = application.action_area
     lines = [
         ScoreLine(
             criterion.id, criterion.name, criterion.description, criterion.weight,
@@ -264,7 +269,7 @@ def scoring_for(session: Session, application: Application) -> Scoring:
             proposals[criterion.id].points if criterion.id in proposals else None,
             proposals[criterion.id].justification if criterion.id in proposals else "",
         )
-        for criterion in period.criteria
+        for criterion in action_area.period.criteria
     ]  # fmt: skip
     return Scoring(lines, threshold_for(action_area))
 

@@ -27,9 +27,9 @@ from app.board.service import seat_for
 from app.casework.models import DecisionProposal, ScoreProposal
 from app.casework.service import (
     CaseError,
-    ScoreLine,
     Scoring,
     check_transition,
+    scoring_from,
     threshold_for,
 )
 from app.config import Settings
@@ -673,18 +673,7 @@ class Agenda:
         return _tally(self.votes.get(item.id, {}), who)
 
     def handler_scoring(self, application: Application) -> Scoring:
-        """As ``casework.scoring_for``, from the proposals loaded for the whole agenda."""
-        proposals = self.score_proposals.get(application.id, {})
-        lines = [
-            ScoreLine(
-                criterion.id, criterion.name, criterion.description, criterion.weight,
-                criterion.max_points,
-                proposals[criterion.id].points if criterion.id in proposals else None,
-                proposals[criterion.id].justification if criterion.id in proposals else "",
-            )
-            for criterion in application.action_area.period.criteria
-        ]  # fmt: skip
-        return Scoring(lines, threshold_for(application.action_area))
+        return scoring_from(application, self.score_proposals.get(application.id, {}))
 
 
 def load_agenda(session: Session, meeting: Meeting, viewer: BoardMember | None) -> Agenda:
