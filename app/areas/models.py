@@ -16,6 +16,10 @@ class Area(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # What the applicant is told on receipt: a decision is expected within this many days.
+    decision_within_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # Personal data of a closed case is anonymised this many months after closing (GDPR).
+    retention_months: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
 
     periods: Mapped[list["ProgrammePeriod"]] = relationship(
         back_populates="area", order_by="ProgrammePeriod.starts_on"
