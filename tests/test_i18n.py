@@ -361,7 +361,7 @@ def test_money_dates_and_numbers_follow_the_language() -> None:
     assert format_kronor_input(1_250_050) == "12500,50"
     assert formatting.percent(Decimal("12.1")) == "12,1 %"
     with use_language("en"):
-        assert i18n.format_locale() == "en_GB"
+        assert str(i18n.format_locale()) == "en_GB"
         assert format_money(1_250_000) == "SEK\u00a012,500"
         assert format_money(1_250_050) == "SEK\u00a012,500.50"
         assert format_kronor_input(1_250_050) == "12500.50"

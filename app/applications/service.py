@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload, lazyload, load_only
 
 from app.applications.models import (
     Application,
@@ -216,9 +216,16 @@ def list_in_area(
         select(Application)
         .join(ids, ids.c.id == Application.id)
         .options(
-            joinedload(Application.organisation),
+            # What a row shows and no more: the long texts stay in the database, and of the
+            # organisation and the handler only the name is read (a User otherwise brings its
+            # area and roles along: a join and another query per page).
+            defer(Application.description),
+            defer(Application.expected_results),
+            joinedload(Application.organisation).load_only(Organisation.name),
             joinedload(Application.action_area),
-            joinedload(Application.assigned_handler),
+            joinedload(Application.assigned_handler).options(
+                load_only(User.full_name), lazyload(User.area), lazyload(User.role_links)
+            ),
         )
         .order_by(*order)
     )

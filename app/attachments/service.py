@@ -27,6 +27,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from pathlib import Path
 
 import filetype
+from babel import Locale
 from babel.numbers import format_decimal
 from filetype.types.archive import Zip
 from sqlalchemy import select
@@ -142,7 +143,7 @@ def sanitise_filename(filename: str) -> str:
     return name[: _MAX_DISPLAY_NAME - len(suffix)].rstrip(" .") + suffix
 
 
-def _megabytes(size_bytes: int, rounding: str, locale: str | None = None) -> str:
+def _megabytes(size_bytes: int, rounding: str, locale: str | Locale | None = None) -> str:
     value = (Decimal(size_bytes) / _MIB).quantize(Decimal("0.1"), rounding=rounding)
     return format_decimal(value, format="#,##0.0", locale=locale or i18n.format_locale())
 
@@ -296,7 +297,7 @@ def list_for(session: Session, application_id: int) -> list[Attachment]:
     )
 
 
-def display_size(size_bytes: int, locale: str | None = None) -> str:
+def display_size(size_bytes: int, locale: str | Locale | None = None) -> str:
     """A file size as users read it: "245 kB" below 1 000 kB, otherwise "1,2 MB" / "1.2 MB"
     (binary units, like the size limit), in the interface language unless ``locale`` is given."""
     locale = locale or i18n.format_locale()

@@ -21,6 +21,7 @@ from gettext import NullTranslations
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+from babel import Locale
 from babel.support import Translations
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -53,9 +54,15 @@ def current_language() -> str:
     return _language.get()
 
 
-def format_locale() -> str:
-    """The Babel locale for dates, numbers and money in the current language."""
-    return FORMAT_LOCALES[_language.get()]
+@lru_cache
+def _babel_locale(language: str) -> Locale:
+    return Locale.parse(FORMAT_LOCALES[language])
+
+
+def format_locale() -> Locale:
+    """The Babel locale for dates, numbers and money in the current language, parsed once: given
+    a locale's name, Babel parses it on every call, about half the cost of formatting a date."""
+    return _babel_locale(_language.get())
 
 
 def gettext(message: str) -> str:

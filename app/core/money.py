@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import NumberPattern, get_currency_symbol, parse_pattern
 
 from app.core.i18n import N_, current_language, format_locale
 from app.core.i18n import gettext as _
@@ -88,7 +88,7 @@ def _grouping(text: str) -> re.Pattern[str]:
     return _DOT_GROUPED_RE if dot_grouped else _SPACE_GROUPED_RE
 
 
-def format_money(ore: int, locale: str | None = None) -> str:
+def format_money(ore: int, locale: str | Locale | None = None) -> str:
     """Format öre for display in ``locale`` (by default the interface language's), e.g.
     "12 500 kr" or "12 500,50 kr" in Swedish and "SEK 12,500" in English.
 
@@ -98,9 +98,7 @@ def format_money(ore: int, locale: str | None = None) -> str:
     """
     _require_int(ore)
     babel_locale, with_decimals, whole = _currency_patterns(locale or format_locale())
-    formatted = (with_decimals if ore % 100 else whole).apply(
-        Decimal(ore).scaleb(-2), babel_locale, currency="SEK", currency_digits=bool(ore % 100)
-    )
+    formatted = (with_decimals if ore % 100 else whole).apply(Decimal(ore).scaleb(-2), babel_locale)
     return _CURRENCY_SPACING.sub("\u00a0", formatted)
 
 
@@ -110,14 +108,16 @@ _CURRENCY_SPACING = re.compile(r"(?<=[^\W\d_])(?=[0-9])|(?<=[0-9])(?=[^\W\d_])")
 
 
 @lru_cache
-def _currency_patterns(locale: str) -> tuple[Locale, NumberPattern, NumberPattern]:
-    """The locale and its currency patterns, parsed once: a page shows hundreds of amounts, and
-    parsing them anew each time was a measurable share of the dashboard's time."""
+def _currency_patterns(locale: str | Locale) -> tuple[Locale, NumberPattern, NumberPattern]:
+    """The locale and its currency patterns for kronor, parsed once: a page shows hundreds of
+    amounts. The symbol ("kr", "SEK") is written into the patterns as a literal, so formatting
+    skips Babel's currency lookups, which it otherwise makes for every amount."""
     babel_locale = Locale.parse(locale)
-    standard = babel_locale.currency_formats["standard"]
+    symbol = get_currency_symbol("SEK", babel_locale)
+    standard = babel_locale.currency_formats["standard"].pattern.replace("¤", f"'{symbol}'")
     # The fraction removed ("#,##0.00 ¤" becomes "#,##0 ¤"), so the symbol placement still
     # follows the locale for whole kronor.
-    return babel_locale, standard, parse_pattern(re.sub(r"\.0+", "", standard.pattern))
+    return babel_locale, parse_pattern(standard), parse_pattern(re.sub(r"\.0+", "", standard))
 
 
 def format_kronor_input(ore: int) -> str:

@@ -18,6 +18,7 @@ from app.core.flash import clear_flash, read_flash
 from app.core.identifiers import format_bankgiro, format_org_number, format_plusgiro
 from app.core.money import format_kronor_input, format_money
 from app.core.navigation import navigation_for
+from app.core.static import static_url
 from app.organisations.models import LegalForm
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
@@ -29,6 +30,7 @@ templates.env.policies["ext.i18n.trimmed"] = True
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
 # For messages held in variables (labels declared in Python and marked there with N_): plain
 # gettext, without new-style gettext's %-formatting, which a "%" in a label would break.
+templates.env.globals["static_url"] = static_url
 templates.env.filters["translate"] = i18n.gettext
 
 

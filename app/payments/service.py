@@ -4,6 +4,7 @@ The ceiling is the ledger, not the application: what is committed minus what is 
 is already claimed and waiting. The office registers the actual payment (a ledger entry) later.
 """
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -163,18 +164,26 @@ def payments_for(session: Session, application: Application) -> list[Payment]:
 
 
 def advance_room_ore(session: Session, application: Application) -> int:
+    """How much may still be paid in advance (förskott); see ``advance_room``."""
+    return advance_room(
+        application, payments_for(session, application), application_balance(session, application)
+    )
+
+
+def advance_room(
+    application: Application, payments: Sequence[Payment], balance: ledger.Balance
+) -> int:
     """How much may still be paid in advance (förskott): the period's cap as a share of the
     granted amount and in kronor, minus advances already paid; nothing once other payments
-    have started."""
+    have started. From what the caller loaded: the case page has the payments and the balance
+    already."""
     period = application.action_area.period
     advances = sum(
-        payment.amount_ore
-        for payment in payments_for(session, application)
-        if payment.kind is PaymentKind.ADVANCE
+        payment.amount_ore for payment in payments if payment.kind is PaymentKind.ADVANCE
     )
     # The ledger, not the payment rows, says what was paid: history imported without payment
     # rows still counts.
-    if application_balance(session, application).paid_ore > advances:
+    if balance.paid_ore > advances:
         return 0
     granted = application.granted_ore or 0
     cap = min(granted * period.advance_cap_percent // 100, period.advance_cap_ore)
