@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     mail_sender_enabled: bool = True
     mail_poll_seconds: float = Field(10, gt=0)
 
+    # "json": one JSON object per log line on stderr, with the request id (production);
+    # "text": logging left as Python and uvicorn set it up (development).
+    log_format: str = Field("text", pattern="^(text|json)$")
+
     @model_validator(mode="after")
     def _production_is_locked_down(self) -> "Settings":
         if self.environment == "production":

@@ -8,7 +8,13 @@ from app.applications.models import (
     InformationRequest,
     ReferenceCounter,
 )
-from app.areas.models import ActionArea, Area, ProgrammePeriod, SelectionCriterion
+from app.areas.models import (
+    ActionArea,
+    Area,
+    BasicCondition,
+    ProgrammePeriod,
+    SelectionCriterion,
+)
 from app.attachments.models import Attachment
 from app.audit.models import AuditEvent
 from app.auth.models import LoginAttempt, User, UserRole, UserSession
@@ -30,6 +36,7 @@ from app.meetings.models import (
 )
 from app.organisations.models import Organisation
 from app.payments.models import Payment, PaymentClaim
+from app.privacy.models import PersonalDataAccess
 from app.reports.models import FinalReport
 from app.umbrellas.models import UmbrellaProject
 
@@ -44,6 +51,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "Base",
+    "BasicCondition",
     "BoardMember",
     "CaseNote",
     "ChecklistAnswer",
@@ -66,6 +74,7 @@ __all__ = [
     "OutboxMessage",
     "Payment",
     "PaymentClaim",
+    "PersonalDataAccess",
     "ProgrammePeriod",
     "ReferenceCounter",
     "ScoreProposal",

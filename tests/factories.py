@@ -15,18 +15,28 @@ from app.applications.models import (
     FinancingLine,
 )
 from app.applications.service import allocate_reference
-from app.areas.models import ActionArea, Area, ProgrammePeriod
+from app.areas.models import ActionArea, Area, BasicCondition, ProgrammePeriod
 from app.audit.service import Actor
 from app.auth.models import Role, User, UserRole
 from app.auth.service import hash_password
 from app.board.models import BoardMember, BoardRole, Sector
+from app.db import utcnow
+from app.demo.seed import DEMO_TOTP_SECRET
 from app.ledger.models import LedgerKind
 from app.ledger.service import record_entry
 from app.organisations.models import LegalForm, Organisation
 from app.umbrellas.models import DecisionBody, UmbrellaProject
 
 PASSWORD = "correct horse battery staple"
+# The second factor of every test administrator (the demo's, so one helper logs in both).
+TOTP_SECRET = DEMO_TOTP_SECRET
 KR = 100
+# The strategy's grundkrav every test period asks (the LAG answers them before scoring).
+BASIC_CONDITIONS = (
+    ("strategy", "Projektet bidrar till målen i områdets strategi"),
+    ("leader_method", "Projektet följer Leadermetoden (lokalt, underifrån, samverkan)"),
+    ("area", "Projektet genomförs i och gynnar Leaderområdet"),
+)
 
 
 @lru_cache
@@ -78,6 +88,10 @@ def make_area(
         budget_frame_ore=frame_kr * KR,
     )
     db.add(action_area)
+    db.add_all(
+        BasicCondition(area_id=area.id, period_id=period.id, key=key, position=n, text=text)
+        for n, (key, text) in enumerate(BASIC_CONDITIONS, 1)
+    )
     db.flush()
     umbrella = UmbrellaProject(
         area_id=area.id,
@@ -112,6 +126,7 @@ def make_area(
         )
         db.add(user)
         users[role] = user
+    enable_two_factor(users[Role.ADMIN])  # administrators must have it
     db.flush()
     actor = Actor(label="Test", area_id=area.id)
     record_entry(
@@ -123,6 +138,12 @@ def make_area(
         reason="Tilldelning",
     )
     return AreaSetup(area, period, action_area, umbrella, organisation, users, actor)
+
+
+def enable_two_factor(user: User) -> None:
+    """Two-factor login with ``TOTP_SECRET`` (tests.http.login answers the second step)."""
+    user.totp_secret = TOTP_SECRET
+    user.totp_enabled_at = utcnow()
 
 
 def make_application(

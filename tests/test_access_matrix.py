@@ -29,8 +29,10 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 from starlette.routing import Mount
 
+from app.accounts import service as accounts
 from app.applicants import service as applicants
 from app.applications.models import Application, ApplicationStatus, InformationRequest
+from app.areas.models import SelectionCriterion
 from app.attachments.service import store
 from app.auth.csrf import CSRF_COOKIE, CSRF_HEADER
 from app.auth.dependencies import SESSION_COOKIE
@@ -50,6 +52,7 @@ from tests import files
 from tests.factories import (
     KR,
     AreaSetup,
+    enable_two_factor,
     make_area,
     make_board,
     make_small_grant_case,
@@ -75,7 +78,8 @@ class Outcome(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may use a route. ``roles`` None: public, no login needed. ``scoped``: the route
+    """Who may use a route. ``roles`` None: public, no login needed; empty: no role suffices
+    (deployment administrators only, who are none of the principals). ``scoped``: the route
     addresses one record of the area, which another area's user must not find (404)."""
 
     roles: frozenset[Role] | None
@@ -86,12 +90,15 @@ class Rule:
             return Outcome.ALLOWED
         if principal == ANONYMOUS:
             return Outcome.LOGIN
+        if not self.roles:
+            return Outcome.FORBIDDEN
         if principal == OTHER_AREA:
             return Outcome.NOT_FOUND if self.scoped else Outcome.ALLOWED
         return Outcome.ALLOWED if Role(principal) in self.roles else Outcome.FORBIDDEN
 
 
 PUBLIC = Rule(None)
+DEPLOYMENT = Rule(frozenset())
 
 
 def staff(*roles: Role) -> Rule:
@@ -116,6 +123,9 @@ ACCESS: dict[Route, Rule] = {
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC,
     ("GET", "/static/{path}"): PUBLIC,
+    # Operations: the proxy's and the orchestrator's probes, anonymous on purpose.
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
     # Anyone: language, login, the public calls and the applicant's pages (the token is the key).
     ("POST", "/language"): PUBLIC,
     ("GET", "/login"): PUBLIC,
@@ -146,7 +156,6 @@ ACCESS: dict[Route, Rule] = {
     # Every staff member.
     ("GET", "/start"): staff(*Role),
     ("GET", "/api/v1/me"): staff(*Role),
-    ("GET", "/admin/users"): staff(AD),
     # Calls (umbrella projects): the manager.
     ("GET", "/umbrellas"): staff(M),
     ("GET", "/umbrellas/new"): staff(M),
@@ -213,6 +222,64 @@ ACCESS: dict[Route, Rule] = {
     ("POST", "/board/meetings/{meeting_id}/corrections"): record(*ORGANISERS),
     ("GET", "/board/meetings/{meeting_id}/minutes"): record(*BOARD),
     ("GET", "/board/meetings/{meeting_id}/minutes.pdf"): record(*BOARD),
+    # Staff accounts (issue 10): the login's second step and the set-password link are the
+    # visitor's own; every staff member has an account page; managers list the area's users and
+    # invite; the rest is the area's administrators'; areas are the deployment administrators'.
+    ("GET", "/login/code"): PUBLIC,
+    ("POST", "/login/code"): PUBLIC,
+    ("GET", "/set-password/{invitation}"): PUBLIC,
+    ("POST", "/set-password/{invitation}"): PUBLIC,
+    ("GET", "/account"): staff(*Role),
+    ("POST", "/account/two-factor"): staff(*Role),
+    ("POST", "/account/two-factor/disable"): staff(*Role),
+    ("GET", "/admin/users"): staff(AD, M),
+    ("GET", "/admin/users/new"): staff(AD, M),
+    ("POST", "/admin/users/new"): staff(AD, M),
+    ("GET", "/admin/users/{user_id}"): record(AD),
+    ("POST", "/admin/users/{user_id}/roles"): record(AD),
+    ("POST", "/admin/users/{user_id}/deactivate"): record(AD),
+    ("POST", "/admin/users/{user_id}/reactivate"): record(AD),
+    ("POST", "/admin/users/{user_id}/password"): record(AD),
+    ("POST", "/admin/users/{user_id}/sessions"): record(AD),
+    ("POST", "/admin/users/{user_id}/two-factor"): record(AD),
+    ("GET", "/admin/areas"): DEPLOYMENT,
+    ("GET", "/admin/areas/new"): DEPLOYMENT,
+    ("POST", "/admin/areas/new"): DEPLOYMENT,
+    # Area settings (issue 10): the manager's, and the area administrator's for set-up.
+    ("GET", "/settings"): staff(M, AD),
+    ("GET", "/settings/area"): staff(M, AD),
+    ("POST", "/settings/area"): staff(M, AD),
+    ("GET", "/settings/period"): staff(M, AD),
+    ("POST", "/settings/period"): staff(M, AD),
+    ("GET", "/settings/allocation"): staff(M, AD),
+    ("POST", "/settings/allocation"): staff(M, AD),
+    ("GET", "/settings/action-areas/new"): staff(M, AD),
+    ("POST", "/settings/action-areas/new"): staff(M, AD),
+    ("GET", "/settings/action-areas/{action_area_id}"): record(M, AD),
+    ("POST", "/settings/action-areas/{action_area_id}"): record(M, AD),
+    ("POST", "/settings/action-areas/{action_area_id}/remove"): record(M, AD),
+    ("GET", "/settings/criteria/new"): staff(M, AD),
+    ("POST", "/settings/criteria/new"): staff(M, AD),
+    ("GET", "/settings/criteria/{criterion_id}"): record(M, AD),
+    ("POST", "/settings/criteria/{criterion_id}"): record(M, AD),
+    ("POST", "/settings/criteria/{criterion_id}/remove"): record(M, AD),
+    ("POST", "/settings/criteria/{criterion_id}/move"): record(M, AD),
+    ("GET", "/settings/basic-conditions/new"): staff(M, AD),
+    ("POST", "/settings/basic-conditions/new"): staff(M, AD),
+    ("GET", "/settings/basic-conditions/{condition_id}"): record(M, AD),
+    ("POST", "/settings/basic-conditions/{condition_id}"): record(M, AD),
+    ("POST", "/settings/basic-conditions/{condition_id}/move"): record(M, AD),
+    # Personal data (issue 10): the register for all staff; data subject access for the office
+    # and the administrator; the access log for the administrator; anonymisation for manager and
+    # administrator.
+    ("GET", "/personal-data"): staff(*Role),
+    ("GET", "/personal-data/subject"): staff(H, M, AD),
+    ("POST", "/personal-data/subject"): staff(H, M, AD),
+    ("POST", "/personal-data/subject/export.json"): staff(H, M, AD),
+    ("POST", "/personal-data/subject/export.pdf"): staff(H, M, AD),
+    ("GET", "/personal-data/access-log"): staff(AD),
+    ("GET", "/personal-data/anonymise"): staff(M, AD),
+    ("POST", "/personal-data/anonymise"): staff(M, AD),
 }
 
 
@@ -250,6 +317,11 @@ DEFAULT_PARAMS = {
     "what": "export",
     "fmt": "format",
     "path": "static_file",
+    "user_id": "user",
+    "invitation": "password_token",
+    "action_area_id": "action_area",
+    "criterion_id": "criterion",
+    "condition_id": "condition",
 }
 CALLS: dict[Route, Call] = {
     ("POST", "/language"): Call(form={"language": "en", "next": "/"}),
@@ -383,14 +455,24 @@ def _awaiting(db: Session, area: AreaSetup, title: str) -> InformationRequest:
     return request
 
 
+def _criterion(db: Session, area: AreaSetup) -> int:
+    criterion = SelectionCriterion(area_id=area.area.id, period_id=area.period.id, position=1,
+                                   name="Lokal förankring", weight=10, max_points=10)  # fmt: skip
+    db.add(criterion)
+    db.flush()
+    return criterion.id
+
+
 def build(db: Session, settings: Settings) -> dict[str, str]:
     """The records behind every path parameter, and magic links (valid and expired) to each
     applicant page's application and to a twin in the same state."""
     area = make_area(db, "testbygd")
     other = make_area(db, "grannbygd", allocation_kr=20_000_000, frame_kr=6_000_000)
-    db.add(User(area_id=other.area.id, email="alla@grannbygd.test", full_name="Alla roller",
-                password_hash=password_hash(),
-                role_links=[UserRole(role=role) for role in Role]))  # fmt: skip
+    everything = User(area_id=other.area.id, email="alla@grannbygd.test", full_name="Alla roller",
+                      password_hash=password_hash(),
+                      role_links=[UserRole(role=role) for role in Role])  # fmt: skip
+    enable_two_factor(everything)  # an administrator, like every principal holding the role
+    db.add(everything)
     board = make_board(db, area)
     call_open = area.umbrella.call_opens_at + timedelta(days=1)
     draft, twin_draft = (applicants.start_draft(db, area.umbrella, call_open) for _ in range(2))
@@ -441,6 +523,12 @@ def build(db: Session, settings: Settings) -> dict[str, str]:
         "case_version": str(case.version),  # as the case page would post it
         "step": "organisation", "export": "ledger", "format": "csv",
         "static_file": "css/app.css",
+        "user": str(area.users[Role.LAG_MEMBER].id),
+        "password_token": accounts.password_token(settings, area.users[Role.HANDLER]),
+        # Area settings: the area's action area and first basic condition, and a criterion.
+        "action_area": str(area.action_area.id),
+        "criterion": str(_criterion(db, area)),
+        "condition": str(area.period.basic_conditions[0].id),
         **tokens,
     }  # fmt: skip
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pyotp
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 from sqlalchemy import select, update
@@ -18,10 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.applicants import service as applicants
 from app.applications.models import Application, InformationRequest
 from app.auth.models import Role
+from app.auth.routes import SECOND_STEP
 from app.config import PROJECT_ROOT, Settings
 from app.core.clock import local_today
 from app.db import utcnow
-from app.demo.seed import DEMO_LOGINS, load_demo
+from app.demo.seed import DEMO_LOGINS, DEMO_TOTP_SECRET, load_demo
 from app.meetings.models import Meeting
 from app.umbrellas.models import UmbrellaProject
 from tests.browser import chromium, committed_database, live_server, step
@@ -132,6 +134,10 @@ def _log_in(site: Site, role: Role) -> tuple[BrowserContext, Page]:
     page.fill("#password", PASSWORD)
     with page.expect_navigation():
         page.click("button[type=submit].primary")
+    if page.url.endswith(SECOND_STEP):  # the administrator's code from the authenticator app
+        page.fill("#code", pyotp.TOTP(DEMO_TOTP_SECRET).now())
+        with page.expect_navigation():
+            page.click("button[type=submit].primary")
     return context, page
 
 
@@ -301,8 +307,31 @@ def test_admin_pages(site: Site) -> None:
     audit = Audit(page)
     with step(page, "a11y admin pages"):
         audit.check("users")
+        page.goto(site.base + "/admin/users/new")
+        _submit(page, "button[type=submit].primary")
+        audit.check("invitation with errors")
+        page.goto(site.base + "/admin/users")
+        with page.expect_navigation():
+            page.click("text=Johan Ek")
+        audit.check("a user")
+        _submit(page, "#deactivate-heading ~ form button")
+        audit.check("a user, deactivated")
+        _submit(page, "#reactivate-heading ~ form button")  # the member logs in below
+        page.goto(site.base + "/account")
+        audit.check("my account with two-factor login")
+        page.goto(site.base + "/admin/areas/new")
+        _submit(page, "button[type=submit].primary")
+        audit.check("new area with errors")
     context.close()
+    member_context, member = _log_in(site, Role.LAG_MEMBER)
+    member_audit = Audit(member)
+    with step(member, "a11y account without two-factor login"):
+        member.goto(site.base + "/account")
+        _submit(member, "form[action='/account/two-factor'] button")
+        member_audit.check("two-factor set-up with an error")
+    member_context.close()
     audit.assert_clean()
+    member_audit.assert_clean()
 
 
 # --- Keyboard only -------------------------------------------------------------------------

@@ -397,7 +397,7 @@ def test_a_leader_project_is_prioritised_only_past_the_basic_conditions_and_the_
             "joint": "1",
             f"points_{one.id}": str(first), f"justification_{one.id}": "Bred förankring.",
             f"points_{two.id}": str(second), f"justification_{two.id}": "Nytt arbetssätt.",
-            **{f"basic_{key}": basic for key, _ in service.BASIC_CONDITIONS},
+            **{f"basic_{c.key}": basic for c in area.period.basic_conditions},
         }, follow_redirects=False)  # fmt: skip
         assert scored.status_code == 303
 
@@ -573,7 +573,7 @@ def test_a_member_reads_the_meeting_and_acts_only_for_themselves(
     db.expire_all()
     assert [c.member_id for c in db.scalars(select(ConflictDeclaration))] == [board["public1"].id]
 
-    joint = {"joint": "1", **{f"basic_{key}": "yes" for key, _ in service.BASIC_CONDITIONS}}
+    joint = {"joint": "1", **{f"basic_{c.key}": "yes" for c in area.period.basic_conditions}}
     refused(
         post_form(member, url(meeting, f"/items/{item.id}/scores"), joint),
         "Bara ordföranden eller sekreteraren registrerar styrelsens gemensamma poäng.",

@@ -72,7 +72,7 @@ def joint_score(db, area, item, first: int, second: int, basic: str = "yes"):
     one, two = area.period.criteria
     raw = {f"points_{one.id}": str(first), f"justification_{one.id}": "Bred förankring.",
            f"points_{two.id}": str(second), f"justification_{two.id}": "Nytt arbetssätt.",
-           **{f"basic_{key}": basic for key, _ in service.BASIC_CONDITIONS}}  # fmt: skip
+           **{f"basic_{c.key}": basic for c in area.period.basic_conditions}}  # fmt: skip
     return service.score_item(db, area.actor, item, None, raw)
 
 

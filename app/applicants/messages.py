@@ -13,6 +13,7 @@ SIGNATURE = "\n\nVänliga hälsningar\nLeaderkontoret\n\nDet här mejlet går in
 def receipt(application: Application, link: str) -> tuple[str, str]:
     umbrella = application.umbrella_project
     pot = umbrella.name if umbrella else "Leader"
+    days = application.action_area.period.area.decision_within_days  # the area's setting
     return (
         f"Vi har tagit emot er ansökan {application.reference}",
         f"Hej {application.contact_name}!\n\n"
@@ -20,6 +21,7 @@ def receipt(application: Application, link: str) -> tuple[str, str]:
         f"Diarienummer: {application.reference}\n"
         f"Projekt: {application.title}\n"
         f"Sökt belopp: {format_money(application.requested_ore)}\n\n"
+        f"Ni får besked om beslutet inom {days} dagar.\n\n"
         "Här kan ni följa ärendet, svara på frågor från oss och längre fram begära utbetalning:\n"
         f"{link}\n\n"
         "Länken är personlig. Dela den bara med dem som ska arbeta med ansökan." + SIGNATURE,

@@ -23,6 +23,20 @@ from app.core.i18n import N_
 from app.core.i18n import gettext as _
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
 from app.organisations.models import Organisation
+from app.privacy.declaration import (
+    CASE_TEXT,
+    CONTACT_EMAIL,
+    CONTACT_NAME,
+    CONTACT_PHONE,
+    GENERATED,
+    PAYMENT_ACCOUNT,
+    SOLE_TRADER_NAME,
+    Category,
+    Method,
+    Purpose,
+    Subject,
+    personal,
+)
 from app.umbrellas.models import UmbrellaProject
 
 if TYPE_CHECKING:
@@ -122,10 +136,10 @@ class Application(Base):
         enum_column_type(ApplicationKind, "application_kind")
     )
     # Diarienummer, given when the application is received (drafts have none yet).
-    reference: Mapped[str | None] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(Text, default="")
-    expected_results: Mapped[str] = mapped_column(Text, default="")
+    reference: Mapped[str | None] = mapped_column(String(20), info=GENERATED)
+    title: Mapped[str] = mapped_column(String(300), info=CASE_TEXT)
+    description: Mapped[str] = mapped_column(Text, default="", info=CASE_TEXT)
+    expected_results: Mapped[str] = mapped_column(Text, default="", info=CASE_TEXT)
     action_area_id: Mapped[int] = mapped_column(ForeignKey("action_areas.id"), index=True)
     umbrella_project_id: Mapped[int | None] = mapped_column(
         ForeignKey("umbrella_projects.id"), index=True
@@ -133,12 +147,12 @@ class Application(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     # The applicant's details as given in this application. The organisation register is not
     # rewritten by what an applicant types; differences are flagged for the handler instead.
-    applicant_name: Mapped[str] = mapped_column(String(200), default="")
-    bankgiro: Mapped[str | None] = mapped_column(String(8))
-    plusgiro: Mapped[str | None] = mapped_column(String(8))
-    contact_name: Mapped[str] = mapped_column(String(200), default="")
-    contact_email: Mapped[str] = mapped_column(String(254), default="")
-    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    applicant_name: Mapped[str] = mapped_column(String(200), default="", info=SOLE_TRADER_NAME)
+    bankgiro: Mapped[str | None] = mapped_column(String(8), info=PAYMENT_ACCOUNT)
+    plusgiro: Mapped[str | None] = mapped_column(String(8), info=PAYMENT_ACCOUNT)
+    contact_name: Mapped[str] = mapped_column(String(200), default="", info=CONTACT_NAME)
+    contact_email: Mapped[str] = mapped_column(String(254), default="", info=CONTACT_EMAIL)
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", info=CONTACT_PHONE)
     requested_ore: Mapped[int] = mapped_column(Money, default=0)
     granted_ore: Mapped[int | None] = mapped_column(Money)
     project_start: Mapped[date | None] = mapped_column(Date)
@@ -149,7 +163,7 @@ class Application(Base):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     assigned_handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Jordbruksverket's case number for a Leader project (ärendenummer i e-tjänsten).
-    national_case_number: Mapped[str | None] = mapped_column(String(40))
+    national_case_number: Mapped[str | None] = mapped_column(String(40), info=GENERATED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -158,10 +172,15 @@ class Application(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the applicant has typed so far, step by step, exactly as typed (also when invalid),
     # so a draft can be resumed anywhere. Cleared when the application is submitted.
-    draft_form: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
+    draft_form: Mapped[dict[str, dict[str, str]] | None] = mapped_column(
+        JSON,
+        info=personal(Category.FREE_TEXT, Subject.APPLICANT, Purpose.CASE_HANDLING, Method.CLEAR),
+    )
     # GDPR: when the applicant accepted the privacy notice, and which version of its text.
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    consent_text_version: Mapped[str | None] = mapped_column(String(20))
+    consent_text_version: Mapped[str | None] = mapped_column(String(20), info=GENERATED)
+    # When the personal data was anonymised, the retention period after closing having passed.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
@@ -219,7 +238,7 @@ class CostLine(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    description: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(String(300), info=CASE_TEXT)
     amount_ore: Mapped[int] = mapped_column(Money)
 
     application: Mapped[Application] = relationship(back_populates="cost_lines")
@@ -271,7 +290,7 @@ class FinancingLine(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[FinancingKind] = mapped_column(enum_column_type(FinancingKind, "financing_kind"))
-    description: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(String(300), default="", info=CASE_TEXT)
     amount_ore: Mapped[int] = mapped_column(Money)
     volunteer_hours: Mapped[int | None] = mapped_column(Integer)
     volunteer_rate_ore: Mapped[int | None] = mapped_column(Money)
@@ -287,7 +306,7 @@ class ReferenceCounter(Base):
     __tablename__ = "reference_counters"
 
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
-    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(8), primary_key=True, info=GENERATED)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer)
 
@@ -302,12 +321,16 @@ class InformationRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    message: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text, info=CASE_TEXT)
     # The last day (Swedish date) on which the applicant can answer.
     deadline: Mapped[date] = mapped_column(Date)
     requested_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    answer_text: Mapped[str | None] = mapped_column(Text)
+    # The applicant's own words, which may say anything about anyone: replaced as a whole.
+    answer_text: Mapped[str | None] = mapped_column(
+        Text,
+        info=personal(Category.FREE_TEXT, Subject.APPLICANT, Purpose.CASE_HANDLING, Method.REPLACE),
+    )
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the applicant was reminded that the deadline is near (at most one reminder).
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,24 +2,58 @@
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, Money
+from app.privacy.declaration import GENERATED, STRUCTURE
+
+# The ranges the area's own settings may take (checked by the settings forms, the import and the
+# database alike). Quorum is "more than X % of the ordinary seats": never less than half. The
+# balance limit must let a board split evenly over three interest groups decide (33.3 %), and
+# no group may ever hold a majority.
+DECISION_DAYS_RANGE = (1, 365)
+RETENTION_MONTHS_RANGE = (1, 240)
+QUORUM_PERCENT_RANGE = (50, 99)
+BALANCE_LIMIT_PERCENT_RANGE = (34, 50)
+
+
+def _between(column: str, bounds: tuple[int, int]) -> CheckConstraint:
+    return CheckConstraint(f"{column} BETWEEN {bounds[0]} AND {bounds[1]}", name=f"{column}_range")
 
 
 class Area(Base):
     """A Leader area (Leaderområde), run by one LAG. Every user and root record belongs to one."""
 
     __tablename__ = "areas"
+    __table_args__ = (
+        _between("decision_within_days", DECISION_DAYS_RANGE),
+        _between("retention_months", RETENTION_MONTHS_RANGE),
+        _between("quorum_percent", QUORUM_PERCENT_RANGE),
+        _between("balance_limit_percent", BALANCE_LIMIT_PERCENT_RANGE),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(40), unique=True, info=STRUCTURE)
+    name: Mapped[str] = mapped_column(String(200), info=STRUCTURE)
     # What the applicant is told on receipt: a decision is expected within this many days.
     decision_within_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     # Personal data of a closed case is anonymised this many months after closing (GDPR).
     retention_months: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
+    # The association's statutes: the LAG is quorate for an item when those taking part are more
+    # than this share of the ordinary seats (50: more than half)…
+    quorum_percent: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
+    # …and no interest group may hold more than this share of the votes cast (EU: 49 %).
+    balance_limit_percent: Mapped[int] = mapped_column(Integer, default=49, server_default="49")
 
     periods: Mapped[list["ProgrammePeriod"]] = relationship(
         back_populates="area", order_by="ProgrammePeriod.starts_on"
@@ -53,7 +87,7 @@ class ProgrammePeriod(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
-    name: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(40), info=STRUCTURE)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     uptake_target_percent: Mapped[int] = mapped_column(Integer)
@@ -74,6 +108,13 @@ class ProgrammePeriod(Base):
     criteria: Mapped[list["SelectionCriterion"]] = relationship(
         back_populates="period", order_by="SelectionCriterion.position"
     )
+    basic_conditions: Mapped[list["BasicCondition"]] = relationship(
+        back_populates="period", order_by="BasicCondition.position"
+    )
+
+    @property
+    def active_basic_conditions(self) -> list["BasicCondition"]:
+        return [condition for condition in self.basic_conditions if condition.active]
 
 
 class ActionArea(Base):
@@ -92,8 +133,8 @@ class ActionArea(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("programme_periods.id"), index=True)
-    code: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(20), info=STRUCTURE)
+    name: Mapped[str] = mapped_column(String(200), info=STRUCTURE)
     budget_frame_ore: Mapped[int] = mapped_column(Money)
     pass_threshold_points: Mapped[int | None] = mapped_column(Integer)
 
@@ -114,9 +155,29 @@ class SelectionCriterion(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("programme_periods.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
+    name: Mapped[str] = mapped_column(String(200), info=STRUCTURE)
+    description: Mapped[str] = mapped_column(Text, default="", info=STRUCTURE)
     weight: Mapped[int] = mapped_column(Integer)
     max_points: Mapped[int] = mapped_column(Integer)
 
     period: Mapped[ProgrammePeriod] = relationship(back_populates="criteria")
+
+
+class BasicCondition(Base):
+    """A basic condition (grundkrav) of the strategy: a yes/no question every Leader project must
+    answer with yes before its score counts. The handler checks it and the LAG answers it per
+    agenda item; both record the answer under ``key``, which never changes. A condition that no
+    longer applies is made inactive, not deleted, so earlier answers keep their meaning."""
+
+    __tablename__ = "basic_conditions"
+    __table_args__ = (UniqueConstraint("period_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("programme_periods.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40), info=GENERATED)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(300), info=STRUCTURE)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    period: Mapped[ProgrammePeriod] = relationship(back_populates="basic_conditions")

@@ -5,7 +5,18 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.i18n import N_
 from app.db import Base, UTCDateTime, utcnow
+from app.privacy.declaration import (
+    GENERATED,
+    STAFF_NAME,
+    Category,
+    Method,
+    Purpose,
+    Subject,
+    not_personal,
+    personal,
+)
 
 
 class Attachment(Base):
@@ -19,12 +30,21 @@ class Attachment(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     # What it is for, e.g. "Budget", "Styrelsebeslut", "Offert", "Kvitto", "Övrigt".
-    label: Mapped[str] = mapped_column(String(100))
-    original_filename: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(
+        String(100), info=not_personal(N_("Vad bilagan är, t.ex. Budget eller Kvitto."))
+    )
+    original_filename: Mapped[str] = mapped_column(
+        String(255),
+        info=personal(
+            Category.FILE_NAME, Subject.APPLICANT, Purpose.CASE_HANDLING, Method.REPLACE,
+            note=N_("Vid anonymiseringen raderas också själva filen; uppgifterna om den "
+                    "(typ, storlek, kontrollsumma) finns kvar."),
+        ),
+    )  # fmt: skip
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True, info=GENERATED)
+    content_type: Mapped[str] = mapped_column(String(100), info=GENERATED)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), info=GENERATED)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # "Sökande" or a staff member's name.
-    uploaded_by: Mapped[str] = mapped_column(String(200))
+    uploaded_by: Mapped[str] = mapped_column(String(200), info=STAFF_NAME)

@@ -16,6 +16,8 @@ from app.auth.models import User
 from app.core.i18n import gettext as _
 from app.core.navigation import CASES
 from app.core.params import RecordId
+from app.privacy.models import AccessAction
+from app.privacy.service import log_access
 
 pages = APIRouter(include_in_schema=False)
 
@@ -49,4 +51,7 @@ def staff_download(
     )
     if attachment is None:
         raise HTTPException(status_code=404)
-    return file_response(attachment, request.app.state.settings.attachments_dir)
+    response = file_response(attachment, request.app.state.settings.attachments_dir)
+    log_access(session, user, AccessAction.OPEN_DOCUMENT, application_id=attachment.application_id)
+    session.commit()
+    return response

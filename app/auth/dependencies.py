@@ -1,6 +1,6 @@
 """FastAPI dependencies for who is asking: the current user and role checks."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -20,6 +20,11 @@ DbSession = Annotated[Session, Depends(get_session)]
 
 class LoginRequired(Exception):
     """Raised when a page needs a logged-in user; pages redirect to login, the API answers 401."""
+
+
+class TwoFactorRequired(Exception):
+    """Raised when an administrator without two-factor login opens an admin page; the page
+    redirects to the account page to set it up first."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,9 @@ def optional_user(request: Request, session: DbSession) -> User | None:
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
-def current_user(user: OptionalUser) -> User:
+# The checks below only read what optional_user loaded, so they are async: FastAPI runs a sync
+# dependency in the thread pool, a hop per dependency on every request.
+async def current_user(user: OptionalUser) -> User:
     if user is None:
         raise LoginRequired
     return user
@@ -63,12 +70,34 @@ CurrentUser = Annotated[User, Depends(current_user)]
 FORBIDDEN = N_("Du har inte behörighet till den här sidan.")
 
 
-def require_roles(*roles: Role) -> Callable[[User], User]:
+def require_roles(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency that lets through users holding at least one of ``roles``."""
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if not user.has_any_role(*roles):
             raise HTTPException(status_code=403, detail=_(FORBIDDEN))
         return user
 
     return check
+
+
+def require_admin(*roles: Role) -> Callable[[User], User]:
+    """Like ``require_roles``, and an administrator must have two-factor login switched on
+    before any page guarded by this works (``TwoFactorRequired``)."""
+    has_role = require_roles(*roles)
+
+    def check(user: Annotated[User, Depends(has_role)]) -> User:
+        if user.two_factor_required and not user.two_factor_enabled:
+            raise TwoFactorRequired
+        return user
+
+    return check
+
+
+def deployment_admin(user: CurrentUser) -> User:
+    """Whoever may create Leader areas (a deployment-wide right, not a role of one area)."""
+    if not user.is_deployment_admin:
+        raise HTTPException(status_code=403, detail=_(FORBIDDEN))
+    if not user.two_factor_enabled:
+        raise TwoFactorRequired
+    return user

@@ -1,27 +1,31 @@
-"""Login, logout and the start page redirect; ``/api/v1/me`` for API clients."""
+"""Login (with the second step for two-factor accounts), logout and the start page redirect;
+``/api/v1/me`` for API clients."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.auth import service
-from app.auth.dependencies import SESSION_COOKIE, CurrentUser, DbSession, require_roles
+from app.auth.dependencies import SESSION_COOKIE, CurrentUser, DbSession
 from app.auth.models import User
-from app.auth.schemas import Me
+from app.auth.schemas import CODE_FIELD, Me
 from app.core.flash import flash
 from app.core.i18n import gettext as _
-from app.core.navigation import ADMIN, start_path
+from app.core.navigation import start_path
 from app.core.templates import render
 
 pages = APIRouter(tags=["inloggning"], include_in_schema=False)
 api = APIRouter(tags=["inloggning"])
 
-Administrator = Annotated[User, Depends(require_roles(*ADMIN.roles))]
+# The signed token of a login waiting for its second step (see service.pending_login_token).
+PENDING_COOKIE = "bygd_login_step"
+SECOND_STEP = "/login/code"
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """Only same-site paths, so the login form cannot be used as an open redirect."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -30,9 +34,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @pages.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
-    return render(
-        request, "auth/login.html", {"next": _safe_next(next), "email": "", "error": None}
-    )
+    return render(request, "auth/login.html", {"next": safe_next(next), "email": "", "error": None})
 
 
 @pages.post("/login")
@@ -54,12 +56,30 @@ def login(
         return render(
             request,
             "auth/login.html",
-            {"next": _safe_next(next), "email": email, "error": exc.message},
+            {"next": safe_next(next), "email": email, "error": exc.message},
             status_code=400,
         )
+    if user.two_factor_enabled:
+        session.commit()  # the password step counts as an attempt; no session yet
+        response = RedirectResponse(SECOND_STEP, status_code=303)
+        response.set_cookie(
+            PENDING_COOKIE,
+            service.pending_login_token(settings, user, safe_next(next)),
+            max_age=int(service.PENDING_LOGIN_MAX_AGE.total_seconds()),
+            path="/login",
+            httponly=True,
+            samesite="lax",
+            secure=settings.cookie_secure,
+        )
+        return response
+    return _logged_in(request, session, user, safe_next(next))
+
+
+def _logged_in(request: Request, session: Session, user: User, next_path: str | None) -> Response:
+    settings = request.app.state.settings
     token = service.start_session(session, settings, user)
     session.commit()
-    response = RedirectResponse(_safe_next(next) or start_path(user), status_code=303)
+    response = RedirectResponse(next_path or start_path(user), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -68,7 +88,54 @@ def login(
         samesite="lax",
         secure=settings.cookie_secure,
     )
+    response.delete_cookie(PENDING_COOKIE, path="/login")
     return response
+
+
+def _pending(request: Request, session: Session) -> tuple[User, str | None] | None:
+    token = request.cookies.get(PENDING_COOKIE)
+    settings = request.app.state.settings
+    return service.resolve_pending_login(session, settings, token) if token else None
+
+
+def _start_over(request: Request) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(PENDING_COOKIE, path="/login")
+    flash(request, response, _("Inloggningen avbröts eller tog för lång tid. Logga in igen."))
+    return response
+
+
+def _code_form(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    return render(
+        request,
+        "auth/login_code.html",
+        {"code_field": CODE_FIELD, "error": error},
+        status_code=status_code,
+    )
+
+
+@pages.get(SECOND_STEP)
+def login_code_form(request: Request, session: DbSession) -> Response:
+    if _pending(request, session) is None:
+        return _start_over(request)
+    return _code_form(request)
+
+
+@pages.post(SECOND_STEP)
+def login_code(request: Request, session: DbSession, code: Annotated[str, Form()] = "") -> Response:
+    pending = _pending(request, session)
+    if pending is None:
+        return _start_over(request)
+    user, next_path = pending
+    client = request.client.host if request.client else "unknown"
+    try:
+        service.verify_login_code(
+            session, request.app.state.settings, user, code, client_address=client
+        )
+    except service.LoginError as exc:
+        session.commit()  # the wrong code must be counted for throttling
+        return _code_form(request, exc.message, status_code=400)
+    return _logged_in(request, session, user, next_path)
 
 
 @pages.post("/logout")
@@ -97,11 +164,4 @@ def me(user: CurrentUser) -> Me:
         area_id=user.area_id,
         area_name=user.area.name,
         roles=sorted(user.roles),
-    )
-
-
-@pages.get(ADMIN.path)
-def users_page(request: Request, session: DbSession, admin: Administrator) -> Response:
-    return render(
-        request, "auth/users.html", {"users": service.users_in_area(session, admin.area_id)}
     )

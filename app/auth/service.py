@@ -1,4 +1,5 @@
-"""Staff authentication: argon2 password hashes, throttled login, server-side sessions."""
+"""Staff authentication: argon2 password hashes, throttled login with an optional second step
+(TOTP), server-side sessions."""
 
 import hashlib
 import secrets
@@ -6,11 +7,13 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.audit.service import Actor
+from app.auth import two_factor
 from app.auth.models import LoginAttempt, User, UserSession
 from app.config import Settings
 from app.core.i18n import N_
@@ -75,23 +78,12 @@ def _serialise_attempts(session: Session, email: str) -> None:
         session.execute(select(func.pg_advisory_xact_lock(func.hashtext(email))))
 
 
-def authenticate(
-    session: Session,
-    settings: Settings,
-    *,
-    email: str,
-    password: str,
-    client_address: str,
-    now: datetime | None = None,
-) -> User:
-    """Return the active user with these credentials or raise ``LoginError``.
-
-    Throttling counts failures in a sliding window per e-mail address (guessing one account's
-    password) and per client address (trying many accounts); while locked, even a correct
-    password is refused, so the lock cannot be used to confirm a guess.
-    """
-    now = now or utcnow()
-    email = normalise_email(email)
+def _ensure_not_locked(
+    session: Session, settings: Settings, email: str, client_address: str, now: datetime
+) -> None:
+    """Throttling counts failures in a sliding window per e-mail address (guessing one account's
+    password or code) and per client address (trying many accounts); while locked, even a
+    correct password or code is refused, so the lock cannot be used to confirm a guess."""
     _serialise_attempts(session, email)
     since = now - timedelta(minutes=settings.login_window_minutes)
     if (
@@ -105,6 +97,23 @@ def authenticate(
             ).format(minutes=settings.login_window_minutes)
         )
 
+
+def authenticate(
+    session: Session,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    client_address: str,
+    now: datetime | None = None,
+) -> User:
+    """Return the active user with these credentials or raise ``LoginError`` (throttled, see
+    ``_ensure_not_locked``). The login is complete only once ``start_session`` is called, after
+    the second step for users with two-factor login."""
+    now = now or utcnow()
+    email = normalise_email(email)
+    _ensure_not_locked(session, settings, email, client_address, now)
+
     user = session.scalar(select(User).where(User.email == email))
     password_ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
     succeeded = user is not None and user.is_active and password_ok
@@ -117,16 +126,74 @@ def authenticate(
         raise LoginError(_(BAD_CREDENTIALS))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = now
-    audit.record(
-        session,
-        actor_for(user),
-        entity_type="user",
-        entity_id=user.id,
-        action="login",
-        summary=f"{user.full_name} loggade in",
-    )
     return user
+
+
+# --- The second step of a two-factor login ---
+
+# Between the password and the code the browser holds this signed, short-lived token (not a
+# session): it names the user and is bound to the password hash, so a password reset in the
+# meantime voids it.
+PENDING_LOGIN_MAX_AGE = timedelta(minutes=5)
+WRONG_CODE = N_("Fel kod. Skriv koden som appen visar just nu.")
+
+
+def password_fingerprint(user: User) -> str:
+    """Changes whenever the password (hash) changes: tokens carrying it die with the password."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
+
+
+def _pending_serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.signing_key(), salt="login-second-step")
+
+
+def pending_login_token(settings: Settings, user: User, next_path: str | None) -> str:
+    return _pending_serializer(settings).dumps([user.id, password_fingerprint(user), next_path])
+
+
+def resolve_pending_login(
+    session: Session, settings: Settings, token: str
+) -> tuple[User, str | None] | None:
+    """The user half-way through logging in, and where they were going; None when the token is
+    tampered, expired or no longer matches the account."""
+    try:
+        user_id, fingerprint, next_path = _pending_serializer(settings).loads(
+            token, max_age=int(PENDING_LOGIN_MAX_AGE.total_seconds())
+        )
+        user = session.get(User, int(user_id))
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if (
+        user is None
+        or not user.is_active
+        or not user.two_factor_enabled
+        or not secrets.compare_digest(password_fingerprint(user), str(fingerprint))
+    ):
+        return None
+    return user, next_path if isinstance(next_path, str) else None
+
+
+def verify_login_code(
+    session: Session,
+    settings: Settings,
+    user: User,
+    code: str,
+    *,
+    client_address: str,
+    now: datetime | None = None,
+) -> None:
+    """The second step: raise ``LoginError`` unless ``code`` is a fresh code of the user's app.
+    Wrong codes count as failed logins, so guessing is throttled like guessing a password."""
+    now = now or utcnow()
+    _ensure_not_locked(session, settings, user.email, client_address, now)
+    succeeded = two_factor.accept_code(session, user, code, now)
+    session.add(
+        LoginAttempt(
+            email=user.email, client_address=client_address, succeeded=succeeded, attempted_at=now
+        )
+    )
+    if not succeeded:
+        raise LoginError(_(WRONG_CODE))
 
 
 def _token_hash(token: str) -> str:
@@ -136,8 +203,18 @@ def _token_hash(token: str) -> str:
 def start_session(
     session: Session, settings: Settings, user: User, now: datetime | None = None
 ) -> str:
-    """Create a login session and return the token for the cookie (only its hash is stored)."""
+    """Complete a login: create a session and return the token for the cookie (only its hash
+    is stored)."""
     now = now or utcnow()
+    user.last_login_at = now
+    audit.record(
+        session,
+        actor_for(user),
+        entity_type="user",
+        entity_id=user.id,
+        action="login",
+        summary=f"{user.full_name} loggade in",
+    )
     # Housekeeping on the way in keeps the table small without a scheduler.
     session.execute(
         delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now)
@@ -175,6 +252,11 @@ def end_session(session: Session, token: str) -> None:
         summary=f"{login.user.full_name} loggade ut",
     )
     session.delete(login)
+
+
+def end_all_sessions(session: Session, user_id: int) -> int:
+    """Log the user out everywhere; returns how many sessions there were."""
+    return session.execute(delete(UserSession).where(UserSession.user_id == user_id)).rowcount
 
 
 def users_in_area(session: Session, area_id: int) -> list[User]:

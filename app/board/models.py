@@ -10,6 +10,7 @@ from app.auth.models import User
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
 from app.db import Base, enum_column_type
+from app.privacy.declaration import Category, Method, Purpose, Subject, not_personal, personal
 
 
 class Sector(enum.StrEnum):
@@ -67,9 +68,17 @@ class BoardMember(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    full_name: Mapped[str] = mapped_column(String(200))
+    full_name: Mapped[str] = mapped_column(
+        String(200),
+        info=personal(
+            Category.NAME, Subject.BOARD, Purpose.BOARD_GOVERNANCE, Method.KEEP,
+            note=N_("LAG:s sammansättning är offentlig och namnen står i protokollen."),
+        ),
+    )  # fmt: skip
     # The organisation the member represents, e.g. "Flens kommun".
-    represents: Mapped[str] = mapped_column(String(200), default="")
+    represents: Mapped[str] = mapped_column(
+        String(200), default="", info=not_personal(N_("En organisations namn."))
+    )
     sector: Mapped[Sector] = mapped_column(enum_column_type(Sector, "sector"))
     role: Mapped[BoardRole] = mapped_column(enum_column_type(BoardRole, "board_role"))
     term_start: Mapped[date] = mapped_column(Date)

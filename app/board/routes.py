@@ -49,7 +49,7 @@ def _page(
             ],
             "sectors": list(Sector),
             "roles": list(BoardRole),
-            "limit": service.BALANCE_LIMIT_PERCENT,
+            "limit": composition.rules.balance_limit_percent,
             "can_register": user.has_any_role(Role.MANAGER, Role.LAG_CHAIR),
             "logins": users_in_area(session, user.area_id),
             "ordinary": [m for m in composition.members if m.role.is_ordinary],

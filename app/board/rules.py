@@ -4,8 +4,10 @@ Pure functions with no database or HTTP, so the meeting service can check each a
 jäv and the rules can be tested exhaustively. Swedish LAG practice (see domain.md):
 
 - Quorum (beslutförhet): ordinary members taking part, plus substitutes standing in for absent or
-  conflicted ones, must be more than half of all ordinary seats.
-- Balance: no interest group may hold more than 49 % of the votes cast in the decision.
+  conflicted ones, must be more than half of all ordinary seats (the share is the statutes', an
+  area setting).
+- Balance: no interest group may hold more than 49 % of the votes cast in the decision (also an
+  area setting).
 - Jäv: a member with a conflict of interest leaves the item and never votes; a present substitute
   may stand in for them, just as for an absent member.
 """
@@ -16,11 +18,32 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.numbers import format_decimal
 
 from app.board.models import Sector
-from app.board.service import BALANCE_LIMIT_PERCENT
 from app.core.i18n import format_locale
 from app.core.i18n import gettext as _
 
 _ONE_DECIMAL = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class DecisionRules:
+    """The figures of the association's statutes (the area's settings): quorate when those
+    taking part are more than ``quorum_percent`` % of the ordinary seats, and no interest group
+    may hold more than ``balance_limit_percent`` % of the votes cast."""
+
+    quorum_percent: int = 50
+    balance_limit_percent: int = 49
+
+    def quorum_needed(self, ordinary_total: int) -> int:
+        """The fewest taking part that are more than the share (exact: 50 % of 10 needs 6)."""
+        return ordinary_total * self.quorum_percent // 100 + 1
+
+    def dominates(self, votes: int, total: int) -> bool:
+        """More than the limit, compared exactly: 25 of 51 is 49.02 %, which rounds to 49.0 but
+        breaks the rule."""
+        return votes * 100 > self.balance_limit_percent * total
+
+
+USUAL_RULES = DecisionRules()
 
 
 @dataclass(frozen=True)
@@ -59,6 +82,7 @@ class Participation:
     quorate: bool
     dominant: tuple[Sector, ...]  # sectors holding more than the limit of the voters
     problems: tuple[str, ...]  # reasons in the interface language; empty when it may be taken
+    rules: DecisionRules  # the area's quorum and balance rule it was worked out under
 
     @property
     def can_decide(self) -> bool:
@@ -70,9 +94,7 @@ class Participation:
         return _share(self.votes_by_sector[sector], len(self.voters))
 
 
-def participation(
-    situation: Situation, *, limit_percent: Decimal = BALANCE_LIMIT_PERCENT
-) -> Participation:
+def participation(situation: Situation, rules: DecisionRules = USUAL_RULES) -> Participation:
     """Work out who votes on an item after jäv and check quorum and balance among those voters.
 
     Ordinary members who are present and without jäv vote. Each absent or conflicted ordinary
@@ -120,15 +142,14 @@ def participation(
     )
 
     ordinary_total = len(ordinary)
-    quorum_needed = ordinary_total // 2 + 1
+    quorum_needed = rules.quorum_needed(ordinary_total)
     quorate = ordinary_total > 0 and len(voters) >= quorum_needed
 
     votes_by_sector = dict.fromkeys(Sector, 0)
     for seat in voters:
         votes_by_sector[seat.sector] += 1
-    # Exact comparison: 25 of 51 is 49.02 %, which rounds to 49.0 but breaks the rule.
     dominant = tuple(
-        sector for sector in Sector if votes_by_sector[sector] * 100 > limit_percent * len(voters)
+        sector for sector in Sector if rules.dominates(votes_by_sector[sector], len(voters))
     )
 
     problems: list[str] = []
@@ -162,6 +183,7 @@ def participation(
         quorate=quorate,
         dominant=dominant,
         problems=tuple(problems),
+        rules=rules,
     )
 
 

@@ -12,10 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.areas.models import Area
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.auth.models import User
 from app.board.models import BoardMember, BoardRole, Sector
+from app.board.rules import USUAL_RULES, DecisionRules
 from app.core.forms import (
     FormResult,
     Validator,
@@ -30,14 +32,18 @@ from app.core.i18n import DEFAULT_LANGUAGE, N_, use_language
 from app.core.i18n import gettext as _
 from app.core.params import parse_record_id
 
-# The share of votes no interest group may exceed (configurable per area in a later issue).
-BALANCE_LIMIT_PERCENT = Decimal(49)
+
+def decision_rules(session: Session, area_id: int) -> DecisionRules:
+    """The area's quorum and balance rule, from its settings."""
+    area = session.get_one(Area, area_id)
+    return DecisionRules(area.quorum_percent, area.balance_limit_percent)
 
 
 @dataclass(frozen=True)
 class Composition:
     members: list[BoardMember]
     ordinary_by_sector: dict[Sector, int]
+    rules: DecisionRules = USUAL_RULES
 
     @property
     def ordinary_total(self) -> int:
@@ -52,12 +58,11 @@ class Composition:
 
     @property
     def dominant_sectors(self) -> list[Sector]:
-        """Sectors holding more than the limit of the ordinary seats (compared exactly, not on
-        the rounded share: 25 of 51 is 49.02 %, which breaks the rule)."""
+        """Sectors holding more than the area's limit of the ordinary seats (compared exactly)."""
         return [
             sector
             for sector in Sector
-            if self.ordinary_by_sector[sector] * 100 > BALANCE_LIMIT_PERCENT * self.ordinary_total
+            if self.rules.dominates(self.ordinary_by_sector[sector], self.ordinary_total)
         ]
 
 
@@ -75,7 +80,9 @@ def composition(session: Session, area_id: int, today: date) -> Composition:
     for member in members:
         if member.role is not BoardRole.SUBSTITUTE:
             counts[member.sector] += 1
-    return Composition(members=members, ordinary_by_sector=counts)
+    return Composition(
+        members=members, ordinary_by_sector=counts, rules=decision_rules(session, area_id)
+    )
 
 
 MEMBER_VALIDATORS: dict[str, Validator] = {

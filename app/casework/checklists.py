@@ -209,7 +209,16 @@ BY_KEY = {item.key: item for item in ITEMS}
 
 
 def items_for(application: Application) -> list[ChecklistItem]:
-    return [item for item in ITEMS if application.kind in item.kinds]
+    """The built-in items for the application's kind and, for a Leader project, the basic
+    conditions (grundkrav) of its programme period, as the area has set them."""
+    items = [item for item in ITEMS if application.kind in item.kinds]
+    if application.kind is ApplicationKind.LEADER_PROJECT:
+        items += [
+            # The area's own wording, shown as written (``translate`` finds no entry for it).
+            ChecklistItem(f"basic_{condition.key}", ELIGIBILITY, condition.text, LEADER)
+            for condition in application.action_area.period.active_basic_conditions
+        ]
+    return items
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from app.areas.models import SelectionCriterion
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
+from app.privacy.declaration import CASE_TEXT, GENERATED, STAFF_NAME
 
 
 class CaseNote(Base):
@@ -24,8 +25,8 @@ class CaseNote(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    author_name: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    author_name: Mapped[str] = mapped_column(String(200), info=STAFF_NAME)
+    body: Mapped[str] = mapped_column(Text, info=CASE_TEXT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -56,9 +57,9 @@ class ChecklistAnswer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    item: Mapped[str] = mapped_column(String(50))
+    item: Mapped[str] = mapped_column(String(50), info=GENERATED)
     verdict: Mapped[Verdict] = mapped_column(enum_column_type(Verdict, "checklist_verdict"))
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="", info=CASE_TEXT)
     answered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -78,7 +79,7 @@ class ScoreProposal(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("selection_criteria.id"))
     points: Mapped[int] = mapped_column(Integer)
-    justification: Mapped[str] = mapped_column(Text, default="")
+    justification: Mapped[str] = mapped_column(Text, default="", info=CASE_TEXT)
     proposed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -120,7 +121,7 @@ class DecisionProposal(Base):
         enum_column_type(ProposedOutcome, "proposed_outcome")
     )
     amount_ore: Mapped[int | None] = mapped_column(Money)
-    motivation: Mapped[str] = mapped_column(Text)
+    motivation: Mapped[str] = mapped_column(Text, info=CASE_TEXT)
     proposed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    proposed_by_name: Mapped[str] = mapped_column(String(200))
+    proposed_by_name: Mapped[str] = mapped_column(String(200), info=STAFF_NAME)
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -47,6 +47,8 @@ from app.decisions.models import DecisionOutcome
 from app.email.service import wake_sender
 from app.ledger import service as ledger
 from app.payments import service as payments
+from app.privacy.models import AccessAction
+from app.privacy.service import log_access
 from app.reports import service as reports
 
 pages = APIRouter(include_in_schema=False)
@@ -87,6 +89,7 @@ def _page(
     and the reason at the top."""
     roles = _roles(user)
     held = ledger.application_balance(session, application)
+    paid = payments.payments_for(session, application)
     umbrella = application.umbrella_project
     today = local_today()
     available = workflow.available(application, roles)
@@ -123,9 +126,9 @@ def _page(
         "balance": held,
         "pot": ledger.pot_balance(session, umbrella) if umbrella else None,
         "claims": payments.claims_for(session, application),
-        "payments": payments.payments_for(session, application),
+        "payments": paid,
         "payable": application.status in payments.PAYABLE,
-        "advance_room": payments.advance_room_ore(session, application),
+        "advance_room": payments.advance_room(application, paid, held),
         "report": reports.report_for(session, application),
     }
     return render(request, "casework/case.html", context, status_code=status_code)
@@ -135,7 +138,10 @@ def _page(
 def case_page(
     request: Request, session: DbSession, user: CaseWorker, application_id: RecordId
 ) -> Response:
-    return _page(request, session, user, _case(session, user, application_id))
+    application = _case(session, user, application_id)
+    log_access(session, user, AccessAction.VIEW_CASE, application_id=application.id)
+    session.commit()
+    return _page(request, session, user, application)
 
 
 def _act(
@@ -365,6 +371,8 @@ def decision_letter(
     )
     if decision is None or decision.letter_html is None:
         raise HTTPException(status_code=404)
+    log_access(session, user, AccessAction.OPEN_DOCUMENT, application_id=application.id)
+    session.commit()
     return HTMLResponse(decision.letter_html)
 
 

@@ -31,11 +31,16 @@ BOARD = Section(
     frozenset({Role.LAG_MEMBER, Role.LAG_CHAIR, Role.HANDLER, Role.MANAGER}),
 )
 CALLS = Section(N_("Utlysningar"), "/umbrellas", frozenset({Role.MANAGER}))
-ADMIN = Section(N_("Administration"), "/admin/users", frozenset({Role.ADMIN}))
+# The area's settings (app/settings): the manager's, and the administrator's for set-up.
+SETTINGS = Section(N_("Inställningar"), "/settings", frozenset({Role.MANAGER, Role.ADMIN}))
+# Managers see the area's users and invite the office's and the board's people (app/accounts).
+ADMIN = Section(N_("Administration"), "/admin/users", frozenset({Role.ADMIN, Role.MANAGER}))
+# The register of personal data is for every staff member; its tools are narrower (app/privacy).
+PRIVACY = Section(N_("Personuppgifter"), "/personal-data", frozenset(Role))
 
 # Order matters twice: it is the menu order, and a user's start page is the first section whose
 # roles match the user's *primary* role, taken in ``START_ORDER``.
-SECTIONS = (CASES, ORGANISATIONS, CALLS, BUDGET, BOARD, ADMIN)
+SECTIONS = (CASES, ORGANISATIONS, CALLS, BUDGET, BOARD, SETTINGS, ADMIN, PRIVACY)
 START_ORDER = (
     (Role.HANDLER, CASES),
     (Role.MANAGER, BUDGET),

@@ -6,7 +6,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.i18n import N_
 from app.db import Base, UTCDateTime, utcnow
+from app.privacy.declaration import STAFF_NAME, STRUCTURE, not_personal
 
 
 class OperationGoal(Base):
@@ -18,7 +20,7 @@ class OperationGoal(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(300), info=STRUCTURE)
 
     activities: Mapped[list["OperationActivity"]] = relationship(
         back_populates="goal", order_by="OperationActivity.position"
@@ -36,9 +38,10 @@ class OperationActivity(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     goal_id: Mapped[int] = mapped_column(ForeignKey("operation_goals.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(300), info=STRUCTURE)
     target_count: Mapped[int | None] = mapped_column(Integer)
-    unit: Mapped[str] = mapped_column(String(60), default="")  # "workshops", "träffar"
+    # "workshops", "träffar"
+    unit: Mapped[str] = mapped_column(String(60), default="", info=STRUCTURE)
 
     goal: Mapped[OperationGoal] = relationship(back_populates="activities")
 
@@ -53,8 +56,10 @@ class ActivityProgress(Base):
     activity_id: Mapped[int] = mapped_column(ForeignKey("operation_activities.id"), index=True)
     count: Mapped[int] = mapped_column(Integer)
     done_on: Mapped[date] = mapped_column(Date)
-    note: Mapped[str] = mapped_column(Text, default="")
-    recorded_by_name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(
+        Text, default="", info=not_personal(N_("Vad som gjorts i en aktivitet; inga personer."))
+    )
+    recorded_by_name: Mapped[str] = mapped_column(String(200), info=STAFF_NAME)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     activity: Mapped[OperationActivity] = relationship()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
+from app.privacy.declaration import CASE_TEXT, GENERATED, STAFF_NAME
 
 
 class DecisionBody(enum.StrEnum):
@@ -69,13 +70,13 @@ class Decision(Base):
         enum_column_type(DecisionOutcome, "decision_outcome")
     )
     amount_ore: Mapped[int | None] = mapped_column(Money)
-    motivation: Mapped[str] = mapped_column(Text)
+    motivation: Mapped[str] = mapped_column(Text, info=CASE_TEXT)
     # The day the decision was made (for the authority: the date on its decision).
     decided_on: Mapped[date] = mapped_column(Date)
     # The authority's own reference for its decision, if any.
-    external_reference: Mapped[str | None] = mapped_column(String(60))
+    external_reference: Mapped[str | None] = mapped_column(String(60), info=GENERATED)
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_by_name: Mapped[str] = mapped_column(String(200))
+    decided_by_name: Mapped[str] = mapped_column(String(200), info=STAFF_NAME)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    letter_html: Mapped[str | None] = mapped_column(Text)
+    letter_html: Mapped[str | None] = mapped_column(Text, info=CASE_TEXT)
     letter_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))

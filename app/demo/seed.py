@@ -23,7 +23,7 @@ from app.applications.models import (
     InformationRequest,
 )
 from app.applications.service import allocate_reference
-from app.areas.models import ActionArea, Area, ProgrammePeriod, SelectionCriterion
+from app.areas.models import ActionArea, Area, BasicCondition, ProgrammePeriod, SelectionCriterion
 from app.audit.models import AuditEvent
 from app.audit.service import Actor
 from app.auth.models import Role, User, UserRole
@@ -56,6 +56,10 @@ DEMO_LOGINS = (
     DemoLogin(Role.LAG_MEMBER, "ledamot@demo.bygdestod.se", "Johan Ek"),
     DemoLogin(Role.ADMIN, "admin@demo.bygdestod.se", "Sara Nilsson"),
 )
+# Administrators log in with a second factor: the demo administrator's TOTP secret is known, so
+# that `python -m app logins` can print it (and `python -m app demo-code` its current code). The
+# demo administrator may also create Leader areas (a deployment administrator).
+DEMO_TOTP_SECRET = "DEMOADMINBYGDESTODTVASTEGSKOD234"
 
 
 def _at(day: str) -> datetime:
@@ -103,6 +107,7 @@ def load_demo(session: Session, password: str) -> bool:
     )
     session.add_all([nar, inn, bol])
     _criteria(session, area, period)
+    _basic_conditions(session, area, period)
     _board(session, area, users)
     session.flush()
 
@@ -185,6 +190,10 @@ def _users(session: Session, area: Area, password: str) -> dict[Role, User]:
         )
         session.add(user)
         users[login.role] = user
+    admin = users[Role.ADMIN]
+    admin.is_deployment_admin = True
+    admin.totp_secret = DEMO_TOTP_SECRET
+    admin.totp_enabled_at = _at("2026-01-05")
     session.flush()
     return users
 
@@ -225,6 +234,21 @@ def _criteria(session: Session, area: Area, period: ProgrammePeriod) -> None:
                 max_points=10,
             )
         )
+
+
+# The strategy's grundkrav: every Leader project must meet them all before its score counts.
+BASIC_CONDITIONS = (
+    ("strategy", "Projektet bidrar till målen i områdets strategi"),
+    ("leader_method", "Projektet följer Leadermetoden (lokalt, underifrån, samverkan)"),
+    ("area", "Projektet genomförs i och gynnar Leaderområdet"),
+)
+
+
+def _basic_conditions(session: Session, area: Area, period: ProgrammePeriod) -> None:
+    session.add_all(
+        BasicCondition(area_id=area.id, period=period, key=key, position=position, text=text)
+        for position, (key, text) in enumerate(BASIC_CONDITIONS, 1)
+    )
 
 
 def _board(session: Session, area: Area, users: dict[Role, User]) -> None:

@@ -10,6 +10,7 @@ from app.core.i18n import N_
 from app.core.i18n import gettext as _
 from app.core.money import MAX_AMOUNT_ORE
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
+from app.privacy.declaration import GENERATED, Category, Method, Purpose, Subject, personal
 
 
 class LedgerKind(enum.StrEnum):
@@ -86,7 +87,7 @@ class LedgerEntry(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     period_id: Mapped[int] = mapped_column(ForeignKey("programme_periods.id"))
     kind: Mapped[LedgerKind] = mapped_column(enum_column_type(LedgerKind, "ledger_kind"))
-    released_kind: Mapped[str | None] = mapped_column(String(16))
+    released_kind: Mapped[str | None] = mapped_column(String(16), info=GENERATED)
     amount_ore: Mapped[int] = mapped_column(Money)
     action_area_id: Mapped[int | None] = mapped_column(ForeignKey("action_areas.id"), index=True)
     umbrella_project_id: Mapped[int | None] = mapped_column(
@@ -95,7 +96,14 @@ class LedgerEntry(Base):
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(
+        Text,
+        info=personal(
+            Category.FREE_TEXT, Subject.APPLICANT, Purpose.PAYMENT, Method.KEEP,
+            note=N_("Huvudboken ändras aldrig. Texten skrivs av systemet (diarienummer, belopp); "
+                    "en kommentar till en utbetalning ska inte innehålla personuppgifter."),
+        ),
+    )  # fmt: skip
 
 
 class LedgerTotal(Base):
@@ -117,7 +125,8 @@ class LedgerTotal(Base):
     period_id: Mapped[int] = mapped_column(ForeignKey("programme_periods.id"))
     action_area_id: Mapped[int] = mapped_column(Integer)  # 0: none
     umbrella_project_id: Mapped[int] = mapped_column(Integer)  # 0: none
-    kind: Mapped[str] = mapped_column(String(32))
-    released_kind: Mapped[str] = mapped_column(String(16))  # "": not a release
-    month: Mapped[str] = mapped_column(String(7))  # "2026-03", UTC
+    kind: Mapped[str] = mapped_column(String(32), info=GENERATED)
+    # "": not a release
+    released_kind: Mapped[str] = mapped_column(String(16), info=GENERATED)
+    month: Mapped[str] = mapped_column(String(7), info=GENERATED)  # "2026-03", UTC
     amount_ore: Mapped[int] = mapped_column(Money)

@@ -209,9 +209,10 @@ def overview(session: Session, period: ProgrammePeriod) -> BudgetOverview:
     )
 
 
-def _lock_period(session: Session, period: ProgrammePeriod) -> None:
+def lock_period(session: Session, period: ProgrammePeriod) -> None:
     """Serialise budget changes per period (row lock on PostgreSQL; SQLite's transactions
-    already hold its single write lock from BEGIN IMMEDIATE)."""
+    already hold its single write lock from BEGIN IMMEDIATE). Every write to the ledger takes
+    it, and so does every change of a budget figure in the area's settings."""
     session.execute(
         select(ProgrammePeriod.id).where(ProgrammePeriod.id == period.id).with_for_update()
     )
@@ -250,7 +251,7 @@ def record_entry(
     than is held. ``recorded_at`` is for importing history (demo data, a previous system).
     """
     _check_shape(period, kind, amount_ore, reason, application, released_kind)
-    _lock_period(session, period)
+    lock_period(session, period)
     return _check_and_append(
         session, actor, period, kind, amount_ore, reason, application, released_kind, recorded_at
     )
@@ -270,7 +271,7 @@ def commit_reservation(
     ``amount_ore`` under one lock, so the reservation's own room can be reused and no other
     decision can take it in between."""
     _check_shape(period, LedgerKind.COMMITMENT, amount_ore, reason, application, None)
-    _lock_period(session, period)
+    lock_period(session, period)
     reserved = application_balance(session, application).reserved_ore
     if reserved:
         _check_and_append(
@@ -358,6 +359,9 @@ def _check_and_append(
                 umbrella.name,
             )
         elif action_area is not None:
+            # The frame as it is now, under the lock: the settings may have lowered it since
+            # this session loaded the action area.
+            session.refresh(action_area, ["budget_frame_ore"])
             _require_room(
                 action_area_balance(session, action_area),
                 amount_ore,

@@ -29,8 +29,7 @@ from sqlalchemy.orm import Session
 from app.applications.models import Application, ApplicationKind
 from app.areas.models import Area
 from app.board.models import BoardMember, BoardRole, Sector
-from app.board.rules import format_share
-from app.board.service import BALANCE_LIMIT_PERCENT
+from app.board.rules import USUAL_RULES, DecisionRules, format_share
 from app.config import get_settings
 from app.core import pdf
 from app.core.i18n import in_swedish
@@ -165,6 +164,12 @@ def _voters(item: AgendaItem) -> list[dict[str, Any]]:
     return list((item.participation or {}).get("voters") or [])
 
 
+def _balance_limit(item: AgendaItem) -> int:
+    """The area's balance limit when the item was decided."""
+    recorded = (item.participation or {}).get("balance_limit_percent")
+    return USUAL_RULES.balance_limit_percent if recorded is None else int(recorded)
+
+
 def _applicant(application: Application) -> str:
     organisation = application.organisation
     name = one_line(
@@ -209,17 +214,18 @@ def _participation_lines(item: AgendaItem, names: dict[int, str]) -> tuple[str, 
         for substitute, ordinary in _stand_ins(item)
     ]
     if voters:
-        # Compared exactly, as the rule itself does (25 of 51 is 49.02 %).
+        limit = _balance_limit(item)
+        rules = DecisionRules(balance_limit_percent=limit)
         dominant = [
             sector
             for sector, people in by_sector.items()
-            if len(people) * 100 > BALANCE_LIMIT_PERCENT * len(voters)
+            if rules.dominates(len(people), len(voters))
         ]
         lines += [
             f"{sector.label} hade {len(by_sector[sector])} av {len(voters)} röster "
             f"({format_share(len(by_sector[sector]), len(voters))})."
             for sector in dominant
-        ] or [f"Ingen intressegrupp hade mer än {BALANCE_LIMIT_PERCENT}\u00a0% av rösterna."]
+        ] or [f"Ingen intressegrupp hade mer än {limit}\u00a0% av rösterna."]
     return tuple(lines)
 
 

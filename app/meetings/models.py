@@ -24,6 +24,24 @@ from app.board.models import BoardMember
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
+from app.privacy.declaration import (
+    BOARD_TEXT,
+    GENERATED,
+    STAFF_NAME,
+    STRUCTURE,
+    Category,
+    Method,
+    Purpose,
+    Subject,
+    personal,
+)
+
+# The minutes are a public record, archived and never edited once adjusted.
+MINUTES = personal(
+    Category.FREE_TEXT, Subject.APPLICANT, Purpose.BOARD_GOVERNANCE, Method.KEEP,
+    note=N_("Justerade protokoll är allmänna handlingar som arkiveras och aldrig ändras. "
+            "De nämner sökande och ledamöter, för enskild firma också ägarens namn."),
+)  # fmt: skip
 
 
 class MeetingStatus(enum.StrEnum):
@@ -52,12 +70,12 @@ class Meeting(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     held_on: Mapped[date] = mapped_column(Date)
-    starts_at: Mapped[str] = mapped_column(String(5), default="")  # "18:00", local time
-    place: Mapped[str] = mapped_column(String(300))  # a room or a video link
+    starts_at: Mapped[str] = mapped_column(String(5), default="", info=GENERATED)  # "18:00"
+    place: Mapped[str] = mapped_column(String(300), info=STRUCTURE)  # a room or a video link
     status: Mapped[MeetingStatus] = mapped_column(
         enum_column_type(MeetingStatus, "meeting_status"), default=MeetingStatus.PLANNED
     )
-    secretary_name: Mapped[str] = mapped_column(String(200), default="")
+    secretary_name: Mapped[str] = mapped_column(String(200), default="", info=STAFF_NAME)
     adjuster_one_id: Mapped[int | None] = mapped_column(ForeignKey("board_members.id"))
     adjuster_two_id: Mapped[int | None] = mapped_column(ForeignKey("board_members.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -67,7 +85,7 @@ class Meeting(Base):
     # The last change at the meeting (attendance, jäv, a vote): moves ``version`` on.
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The minutes as adjusted; never changed afterwards (corrections are separate entries).
-    minutes_html: Mapped[str | None] = mapped_column(Text)
+    minutes_html: Mapped[str | None] = mapped_column(Text, info=MINUTES)
     minutes_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -126,22 +144,29 @@ class AgendaItem(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
     position: Mapped[int] = mapped_column(Integer)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
-    title: Mapped[str] = mapped_column(String(300))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(String(300), info=BOARD_TEXT)
+    notes: Mapped[str] = mapped_column(Text, default="", info=BOARD_TEXT)
     # The board's yes/no on each basic condition (grundkrav), by key; all must be yes before
     # the criteria are scored.
-    basic_conditions: Mapped[dict[str, bool] | None] = mapped_column(JSON)
+    basic_conditions: Mapped[dict[str, bool] | None] = mapped_column(JSON, info=GENERATED)
     outcome: Mapped[ItemOutcome | None] = mapped_column(
         enum_column_type(ItemOutcome, "item_outcome")
     )
     amount_ore: Mapped[int | None] = mapped_column(Money)
-    motivation: Mapped[str] = mapped_column(Text, default="")
+    motivation: Mapped[str] = mapped_column(Text, default="", info=BOARD_TEXT)
     votes_for: Mapped[int] = mapped_column(Integer, default=0)
     votes_against: Mapped[int] = mapped_column(Integer, default=0)
     votes_abstain: Mapped[int] = mapped_column(Integer, default=0)
-    reservations: Mapped[str] = mapped_column(Text, default="")  # reservationer till protokollet
+    # Reservationer till protokollet.
+    reservations: Mapped[str] = mapped_column(Text, default="", info=BOARD_TEXT)
     # Who took part, by sector, when the decision was made (for the minutes).
-    participation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    participation: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON,
+        info=personal(
+            Category.NAME, Subject.BOARD, Purpose.BOARD_GOVERNANCE, Method.KEEP,
+            note=N_("Vilka ledamöter som deltog i beslutet; står i protokollet."),
+        ),
+    )  # fmt: skip
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Set when the adjusted minutes carried the decision out (ledger, status, letter).
@@ -149,7 +174,7 @@ class AgendaItem(Base):
     # Lyft från dagordningen: the case was not dealt with (e.g. the board could not be quorate
     # for it, or it was withdrawn) and went back to wait for a later meeting.
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    removal_reason: Mapped[str] = mapped_column(Text, default="")
+    removal_reason: Mapped[str] = mapped_column(Text, default="", info=BOARD_TEXT)
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     application: Mapped[Application | None] = relationship()
@@ -177,7 +202,7 @@ class ConflictDeclaration(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("board_members.id"))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, info=BOARD_TEXT)
     declared_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -231,7 +256,7 @@ class ItemScore(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("board_members.id"))
     criterion_id: Mapped[int] = mapped_column(ForeignKey("selection_criteria.id"))
     points: Mapped[int] = mapped_column(Integer)
-    justification: Mapped[str] = mapped_column(Text, default="")
+    justification: Mapped[str] = mapped_column(Text, default="", info=BOARD_TEXT)
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -242,6 +267,6 @@ class MinutesCorrection(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
-    text: Mapped[str] = mapped_column(Text)
-    created_by_name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, info=MINUTES)
+    created_by_name: Mapped[str] = mapped_column(String(200), info=STAFF_NAME)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -183,7 +183,6 @@ def _page(
             "corrections": service.corrections(session, meeting),
             "alert": alert, "errors": errors or {}, "values": values or {},
             "Status": MeetingStatus, "ItemOutcome": ItemOutcome,
-            "basic_conditions": service.BASIC_CONDITIONS,
             # The meeting pack's budget situation per insatsområde and pot.
             "budget": ledger.overview(session, period) if period else None,
         },

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session, joinedload
 from app.applications import workflow
 from app.applications.models import Application, ApplicationKind, ApplicationStatus
 from app.applications.service import touch
-from app.areas.models import ActionArea, ProgrammePeriod
+from app.areas.models import ActionArea, BasicCondition, ProgrammePeriod
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.auth.models import Role
 from app.board.models import BoardMember, BoardRole
-from app.board.rules import Participation, Seat, Situation, participation
-from app.board.service import seat_for
+from app.board.rules import DecisionRules, Participation, Seat, Situation, participation
+from app.board.service import decision_rules, seat_for
 from app.casework.models import DecisionProposal, ScoreProposal
 from app.casework.service import (
     CaseError,
@@ -420,20 +420,12 @@ def _situation(
 
 
 def who_decides(session: Session, item: AgendaItem) -> Participation:
-    """Who may vote on the item now, and whether the board may decide it."""
-    return participation(situation(session, item))
+    """Who may vote on the item now, and whether the board may decide it under the area's
+    quorum and balance rule."""
+    return participation(situation(session, item), decision_rules(session, item.meeting.area_id))
 
 
 # --- The board's scoring ---
-
-# Grundkrav: yes/no questions the board answers before scoring; all must be yes. (Configurable
-# per area with the area settings; these are Leader Södermanland's.) Labels are translated where
-# they are shown.
-BASIC_CONDITIONS = (
-    ("strategy", N_("Projektet bidrar till målen i områdets strategi")),
-    ("leader_method", N_("Projektet följer Leadermetoden (lokalt, underifrån, samverkan)")),
-    ("area", N_("Projektet genomförs i och gynnar Leaderområdet")),
-)
 
 
 @dataclass(frozen=True)
@@ -460,10 +452,12 @@ class BoardScoring:
     lines: list[BoardScoreLine]
     threshold: int
     basic: dict[str, bool]
+    # Grundkrav: the period's active basic conditions, answered yes/no before scoring.
+    conditions: tuple[BasicCondition, ...]
 
     @property
     def basic_ok(self) -> bool:
-        return all(self.basic.get(key) is True for key, _label in BASIC_CONDITIONS)
+        return all(self.basic.get(condition.key) is True for condition in self.conditions)
 
     @property
     def complete(self) -> bool:
@@ -503,7 +497,10 @@ def _board_scoring(
         )
         for criterion in application.action_area.period.criteria
     ]  # fmt: skip
-    return BoardScoring(lines, threshold_for(application.action_area), item.basic_conditions or {})
+    return BoardScoring(
+        lines, threshold_for(application.action_area), item.basic_conditions or {},
+        tuple(application.action_area.period.active_basic_conditions),
+    )  # fmt: skip
 
 
 def ranking(session: Session, meeting: Meeting) -> dict[int, int]:
@@ -573,10 +570,10 @@ def score_item(
             cleaned[line.criterion_id] = (int(text), why)
     basic = dict(item.basic_conditions or {})
     if member is None:
-        for key, _label in BASIC_CONDITIONS:
-            answer = raw.get(f"basic_{key}", "")
+        for condition in scoring.conditions:
+            answer = raw.get(f"basic_{condition.key}", "")
             if answer in ("yes", "no"):
-                basic[key] = answer == "yes"
+                basic[condition.key] = answer == "yes"
     if not result.ok:
         return result
     existing = {
@@ -656,12 +653,14 @@ class Agenda:
     scores: dict[int, list[ItemScore]]  # item_id -> the board's scores
     proposals: dict[int, DecisionProposal]  # application_id -> the handler's current proposal
     score_proposals: dict[int, dict[int, ScoreProposal]]  # application_id -> criterion_id -> row
+    rules: DecisionRules  # the area's quorum and balance rule
     # Cases on which the viewing member declared jäv at any meeting (jäv follows the case).
     viewer_conflicted: frozenset[int] = field(default_factory=frozenset)
 
     def who(self, item: AgendaItem) -> Participation:
         return participation(
-            _situation(self.members, self.attendance, self.conflicts.get(item.id, []))
+            _situation(self.members, self.attendance, self.conflicts.get(item.id, [])),
+            self.rules,
         )
 
     def board_scoring(self, item: AgendaItem, who: Participation) -> BoardScoring:
@@ -689,7 +688,10 @@ def load_agenda(session: Session, meeting: Meeting, viewer: BoardMember | None) 
             .options(
                 joinedload(Application.action_area)
                 .joinedload(ActionArea.period)
-                .selectinload(ProgrammePeriod.criteria)
+                .selectinload(ProgrammePeriod.criteria),
+                joinedload(Application.action_area)
+                .joinedload(ActionArea.period)
+                .selectinload(ProgrammePeriod.basic_conditions),
             )
         ).unique()
     )
@@ -743,6 +745,7 @@ def load_agenda(session: Session, meeting: Meeting, viewer: BoardMember | None) 
         scores=scores,
         proposals=proposals,
         score_proposals=score_proposals,
+        rules=decision_rules(session, meeting.area_id),
         viewer_conflicted=viewer_conflicted,
     )
 
@@ -864,6 +867,8 @@ def decide_item(
                    for s in who.voters],
         "stand_ins": {str(k): v for k, v in who.stand_ins.items()},
         "left_out": [{"id": s.member_id, "name": s.name} for s in who.left_out],
+        # The rule the decision was taken under, for the minutes (the area may change it later).
+        "balance_limit_percent": decision_rules(session, meeting.area_id).balance_limit_percent,
     }  # fmt: skip
     item.decided_at, item.decided_by_user_id = utcnow(), actor.user_id
     _touch(meeting)

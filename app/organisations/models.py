@@ -9,6 +9,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
 from app.db import Base, UTCDateTime, enum_column_type, utcnow
+from app.privacy.declaration import (
+    CONTACT_EMAIL,
+    CONTACT_NAME,
+    CONTACT_PHONE,
+    PAYMENT_ACCOUNT,
+    SOLE_TRADER_NAME,
+    Category,
+    Method,
+    Purpose,
+    Subject,
+    personal,
+)
+
+# Often a private home (the treasurer's, the owner's); a postcode or town alone names nobody.
+ADDRESS = personal(Category.ADDRESS, Subject.APPLICANT, Purpose.CASE_HANDLING, Method.CLEAR)
+AREA_OF_ADDRESS = personal(
+    Category.ADDRESS, Subject.APPLICANT, Purpose.CASE_HANDLING, Method.CLEAR, identifying=False
+)
 
 
 class LegalForm(enum.StrEnum):
@@ -57,15 +75,21 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    org_number: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200), info=SOLE_TRADER_NAME)
+    org_number: Mapped[str] = mapped_column(
+        String(10),
+        info=personal(
+            Category.IDENTIFIER, Subject.SOLE_TRADER, Purpose.CASE_HANDLING, Method.REPLACE,
+            note=N_("Ersätts med ett nummer som inte kan tillhöra någon (0000…)."),
+        ),
+    )  # fmt: skip
     legal_form: Mapped[LegalForm] = mapped_column(enum_column_type(LegalForm, "legal_form"))
-    bankgiro: Mapped[str | None] = mapped_column(String(8))
-    plusgiro: Mapped[str | None] = mapped_column(String(8))
-    street_address: Mapped[str] = mapped_column(String(200), default="")
-    postal_code: Mapped[str] = mapped_column(String(10), default="")
-    city: Mapped[str] = mapped_column(String(100), default="")
-    contact_name: Mapped[str] = mapped_column(String(200), default="")
-    contact_email: Mapped[str] = mapped_column(String(254), default="")
-    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    bankgiro: Mapped[str | None] = mapped_column(String(8), info=PAYMENT_ACCOUNT)
+    plusgiro: Mapped[str | None] = mapped_column(String(8), info=PAYMENT_ACCOUNT)
+    street_address: Mapped[str] = mapped_column(String(200), default="", info=ADDRESS)
+    postal_code: Mapped[str] = mapped_column(String(10), default="", info=AREA_OF_ADDRESS)
+    city: Mapped[str] = mapped_column(String(100), default="", info=AREA_OF_ADDRESS)
+    contact_name: Mapped[str] = mapped_column(String(200), default="", info=CONTACT_NAME)
+    contact_email: Mapped[str] = mapped_column(String(254), default="", info=CONTACT_EMAIL)
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", info=CONTACT_PHONE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

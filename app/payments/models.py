@@ -10,6 +10,7 @@ from app.applications.models import Application
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
 from app.db import Base, Money, UTCDateTime, enum_column_type, utcnow
+from app.privacy.declaration import CASE_TEXT, GENERATED
 
 
 class ClaimKind(enum.StrEnum):
@@ -59,7 +60,7 @@ class PaymentClaim(Base):
     kind: Mapped[ClaimKind] = mapped_column(enum_column_type(ClaimKind, "claim_kind"))
     amount_ore: Mapped[int] = mapped_column(Money)
     actual_costs_ore: Mapped[int] = mapped_column(Money)
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info=CASE_TEXT)
     status: Mapped[ClaimStatus] = mapped_column(
         enum_column_type(ClaimStatus, "claim_status"), default=ClaimStatus.SUBMITTED
     )
@@ -67,7 +68,7 @@ class PaymentClaim(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A random token from the form the claim was sent with: the same form sent twice (a double
     # click, a retried request) makes one claim.
-    form_token: Mapped[str] = mapped_column(String(64))
+    form_token: Mapped[str] = mapped_column(String(64), info=GENERATED)
 
     application: Mapped[Application] = relationship()
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.applications.models import Application
 from app.db import Base, UTCDateTime, utcnow
+from app.privacy.declaration import CASE_TEXT
 
 
 class FinalReport(Base):
@@ -26,7 +27,7 @@ class FinalReport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
-    summary: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, info=CASE_TEXT)
     participants_women: Mapped[int] = mapped_column(Integer)
     participants_men: Mapped[int] = mapped_column(Integer)
     volunteer_hours: Mapped[int] = mapped_column(Integer)

@@ -10,6 +10,7 @@ from app.areas.models import ActionArea
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
 from app.db import Base, Money, UTCDateTime, enum_column_type
+from app.privacy.declaration import STRUCTURE
 
 
 class DecisionBody(enum.StrEnum):
@@ -55,8 +56,8 @@ class UmbrellaProject(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     action_area_id: Mapped[int] = mapped_column(ForeignKey("action_areas.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
+    name: Mapped[str] = mapped_column(String(200), info=STRUCTURE)
+    description: Mapped[str] = mapped_column(Text, default="", info=STRUCTURE)
     pot_ore: Mapped[int] = mapped_column(Money)
     min_grant_ore: Mapped[int] = mapped_column(Money)
     max_grant_ore: Mapped[int] = mapped_column(Money)
@@ -66,8 +67,8 @@ class UmbrellaProject(Base):
     call_opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     call_closes_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # Configuration read as a whole, never filtered on in queries: JSON lists are enough.
-    eligible_legal_forms: Mapped[list[str]] = mapped_column(JSON, default=list)
-    required_attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    eligible_legal_forms: Mapped[list[str]] = mapped_column(JSON, default=list, info=STRUCTURE)
+    required_attachments: Mapped[list[str]] = mapped_column(JSON, default=list, info=STRUCTURE)
     decision_body: Mapped[DecisionBody] = mapped_column(
         enum_column_type(DecisionBody, "decision_body")
     )

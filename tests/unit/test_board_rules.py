@@ -14,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.board.models import Sector
-from app.board.rules import Participation, Seat, Situation, format_share, participation
+from app.board.rules import (
+    DecisionRules,
+    Participation,
+    Seat,
+    Situation,
+    format_share,
+    participation,
+)
 
 PUBLIC, BUSINESS, CIVIL = Sector.PUBLIC, Sector.BUSINESS, Sector.CIVIL_SOCIETY
 NBSP = "\u00a0"
@@ -194,7 +201,7 @@ def test_the_limit_can_be_set_per_area() -> None:
     seats = [ordinary(1, PUBLIC), ordinary(2, PUBLIC), ordinary(3, BUSINESS), ordinary(4, CIVIL)]
 
     assert participation(situation(seats)).dominant == (PUBLIC,)
-    assert participation(situation(seats), limit_percent=Decimal(50)).can_decide
+    assert participation(situation(seats), DecisionRules(balance_limit_percent=50)).can_decide
 
 
 def test_several_dominant_problems_follow_the_sector_order() -> None:
