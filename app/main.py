@@ -67,6 +67,9 @@ from app.umbrellas.routes import pages as umbrellas_pages
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+TWO_FACTOR_FIRST = N_(
+    "Administratörer måste logga in med tvåstegsverifiering. Slå på den här först."
+)
 
 ERROR_TEXTS = {
     400: (N_("Felaktig begäran"), N_("Begäran kunde inte tolkas.")),
@@ -232,13 +235,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(TwoFactorRequired)
     async def two_factor_required(request: Request, _exc: TwoFactorRequired) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": _(TWO_FACTOR_FIRST)}, status_code=403)
         # Back to the admin page afterwards when it was a page (a form post cannot be replayed).
         target = f"?next={quote(request.url.path)}" if request.method == "GET" else ""
         response = RedirectResponse(f"/account{target}", status_code=303)
         flash(
             request,
             response,
-            _("Administratörer måste logga in med tvåstegsverifiering. Slå på den här först."),
+            _(TWO_FACTOR_FIRST),
             "alert",
         )
         return response

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.dependencies import SESSION_COOKIE
-from app.auth.models import Role, User
+from app.auth.models import Role, User, UserRole
 from app.auth.routes import PENDING_COOKIE, SECOND_STEP
 from app.config import Settings
 from app.email.models import OutboxMessage
@@ -274,6 +274,32 @@ def test_the_second_step_of_a_login(client: TestClient, area: AreaSetup) -> None
     assert again.status_code == 400
 
 
+def test_no_page_of_any_role_works_for_an_admin_without_two_factor(
+    client: TestClient, db: Session, area: AreaSetup
+) -> None:
+    """Settings and personal data need no admin role; an administrator holding the role they
+    do need must still switch on the second factor first."""
+    admin = area.users[Role.ADMIN]
+    admin.totp_secret = None
+    admin.role_links.extend(UserRole(role=role) for role in (Role.MANAGER, Role.HANDLER))
+    db.commit()
+    assert login(client, admin.email).status_code == 303
+    for path in ("/settings", "/personal-data/subject", "/personal-data/anonymise", "/cases"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303, path
+        assert response.headers["location"] == f"/account?next={path}"
+    before = area.area.decision_within_days
+    saved = post_form(client, "/settings/area", {"decision_within_days": str(before + 1)},
+                      follow_redirects=False)  # fmt: skip
+    assert saved.headers["location"] == "/account"
+    db.refresh(area.area)
+    assert area.area.decision_within_days == before
+    api = client.get("/api/v1/applications")
+    assert api.status_code == 403
+    assert "tvåstegsverifiering" in api.json()["detail"]
+    assert client.get("/account").status_code == 200  # where it is switched on
+
+
 def test_without_a_password_step_there_is_no_second(client: TestClient, area: AreaSetup) -> None:
     client.cookies.set(PENDING_COOKIE, "forfalskad", path="/login")
     code = pyotp.TOTP(TOTP_SECRET).now()
@@ -358,21 +384,23 @@ def test_a_deployment_admin_creates_an_area_that_works(
         admin.get("/admin/areas").text
     )
 
-    # The new manager sets a password, logs in and finds the budget and an area of their own.
+    # The new manager sets a password and logs in. As the area's administrator too, Åsa must
+    # set up two-factor login before any page works; then she finds the budget and only her
+    # own area's users.
     post_form(admin, "/logout", {})
     path = link_path(mail_to(db, "asa@example.se").body_text)
     post_form(client, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     response = login(client, "asa@example.se", NEW_PASSWORD)
     assert response.headers["location"] == "/budget"
-    budget = client.get("/budget")
-    assert budget.status_code == 200
-    assert "41\xa0000\xa0000" in budget.text
-    # As the area's administrator Åsa must set up two-factor login first; then only her own
-    # area's users are there.
-    assert client.get("/admin/users", follow_redirects=False).status_code == 303
+    assert client.get("/budget", follow_redirects=False).headers["location"] == (
+        "/account?next=/budget"
+    )
     asa = db.scalar(select(User).where(User.email == "asa@example.se"))
     asa.totp_secret = TOTP_SECRET
     db.commit()
+    budget = client.get("/budget")
+    assert budget.status_code == 200
+    assert "41\xa0000\xa0000" in budget.text
     users = client.get("/admin/users").text
     assert "asa@example.se" in users and "testbygd" not in users.lower()
 

@@ -164,14 +164,17 @@ def test_the_access_line_leaves_out_personal_data_and_link_tokens(
 ) -> None:
     client.get("/cases?q=anna.svensson@example.se", follow_redirects=False)
     client.get("/a/hemligtoken123/review")
+    client.get("/set-password/hemliginbjudan456")
 
     # (The test client itself logs the whole URL, as "httpx".)
     logged = json.dumps([line for line in log_lines() if line["logger"].startswith("app")])
-    searched, linked = _access_lines(log_lines())
+    searched, linked, invited = _access_lines(log_lines())
     assert searched["path"] == "/cases"
     assert linked["path"] == "/a/{token}/review"
+    assert invited["path"] == "/set-password/{invitation}"
     assert "anna" not in logged
     assert "hemligtoken123" not in logged
+    assert "hemliginbjudan456" not in logged
 
 
 def test_a_server_error_is_logged_and_answered_with_the_request_id(

@@ -17,7 +17,7 @@ from app.auth.dependencies import (
     DbSession,
     OptionalUser,
     deployment_admin,
-    require_admin,
+    require_roles,
 )
 from app.auth.models import Role, User
 from app.auth.routes import safe_next
@@ -34,8 +34,8 @@ from app.email.service import wake_sender
 pages = APIRouter(include_in_schema=False)
 
 # Managers see the list and invite; everything else about an account is the administrator's.
-UserAdmin = Annotated[User, Depends(require_admin(*ADMIN.roles))]
-Administrator = Annotated[User, Depends(require_admin(Role.ADMIN))]
+UserAdmin = Annotated[User, Depends(require_roles(*ADMIN.roles))]
+Administrator = Annotated[User, Depends(require_roles(Role.ADMIN))]
 DeploymentAdmin = Annotated[User, Depends(deployment_admin)]
 
 USERS = ADMIN.path

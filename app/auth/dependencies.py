@@ -71,22 +71,15 @@ FORBIDDEN = N_("Du har inte behörighet till den här sidan.")
 
 
 def require_roles(*roles: Role) -> Callable[[User], Awaitable[User]]:
-    """A dependency that lets through users holding at least one of ``roles``."""
+    """A dependency that lets through users holding at least one of ``roles``.
+
+    An administrator must have two-factor login switched on before any such page works
+    (``TwoFactorRequired``), whichever of their roles the page asks for: otherwise a password
+    alone would still open settings and personal data, which need no admin role."""
 
     async def check(user: CurrentUser) -> User:
         if not user.has_any_role(*roles):
             raise HTTPException(status_code=403, detail=_(FORBIDDEN))
-        return user
-
-    return check
-
-
-def require_admin(*roles: Role) -> Callable[[User], User]:
-    """Like ``require_roles``, and an administrator must have two-factor login switched on
-    before any page guarded by this works (``TwoFactorRequired``)."""
-    has_role = require_roles(*roles)
-
-    def check(user: Annotated[User, Depends(has_role)]) -> User:
         if user.two_factor_required and not user.two_factor_enabled:
             raise TwoFactorRequired
         return user

@@ -27,8 +27,6 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # Accepted from the proxy as is; anything else (too long, odd characters) is replaced, so a
 # client cannot inject text into the logs.
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-# Path parameters that are secrets (an applicant's magic link): logged as the parameter's name.
-SECRET_PATH_PARAMS = ("token",)
 # What an access line (or any line given these as ``extra``) adds to the standard fields.
 EXTRA_FIELDS = ("method", "path", "status", "duration_ms")
 
@@ -82,13 +80,15 @@ def _incoming_id(scope: Scope) -> str | None:
 
 
 def loggable_path(scope: Scope) -> str:
-    """The path without its query string, with secret path parameters replaced by their names
-    (the router has put the matched parameters into the scope by the time this is called)."""
+    """The path without its query string, every path parameter but a record id replaced by its
+    name (the router has put the matched parameters into the scope by then).
+
+    Ids are kept, as they say which case was served; anything else may be a secret (an
+    applicant's magic link, a set-password invitation), so no list of secret names has to be
+    kept up to date as routes are added."""
     path: str = scope["path"]
-    params = scope.get("path_params") or {}
-    for name in SECRET_PATH_PARAMS:
-        value = params.get(name)
-        if value:
+    for name, value in (scope.get("path_params") or {}).items():
+        if value and not str(value).isdigit():
             path = path.replace(str(value), "{" + name + "}")
     return path
 
