@@ -1,4 +1,5 @@
-# Production image: uvicorn (httptools + uvloop) behind a TLS-terminating reverse proxy,
+# Production image: `python -m app serve` (uvicorn workers with httptools and uvloop, a
+# listening socket each) behind a TLS-terminating reverse proxy,
 # migrations on start, JSON logs, no demo data. See docs/production.md.
 # Docker cannot run on the project's own machines, so this file is never built there;
 # tests/test_deployment.py checks what can be checked without building it.
@@ -11,7 +12,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && mkdir -p static/vendor \
     && cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
 
 FROM python:3.11-slim-bookworm
-# WEB_CONCURRENCY is uvicorn's number of worker processes (two suit a 2-core machine);
+# WEB_CONCURRENCY is the number of worker processes (two suit a 2-core machine);
 # FORWARDED_ALLOW_IPS must name the proxy's address when it is not on 127.0.0.1.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     BYGD_ENVIRONMENT=production BYGD_LOG_FORMAT=json WEB_CONCURRENCY=2
@@ -38,6 +39,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 # The migration takes a lock, so replicas starting together upgrade the schema once. `exec`
-# makes uvicorn PID 1, so that it gets the container's SIGTERM and shuts down gracefully.
+# makes the server's supervisor PID 1, so that it gets the container's SIGTERM and shuts the
+# workers down gracefully.
 # Other process types use the same image with another command: `python -m app send-mail`.
-CMD ["sh", "-c", "python -m app migrate && exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port 8000 --http httptools --loop uvloop --proxy-headers --no-access-log --log-config app/ops/logging.json"]
+CMD ["sh", "-c", "python -m app migrate && exec python -m app serve --host 0.0.0.0 --port 8000 --proxy-headers"]

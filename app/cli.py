@@ -1,4 +1,5 @@
-"""Command line: ``python -m app migrate | load-demo | logins | send-reminders | send-mail``."""
+"""Command line: ``python -m app migrate | serve | load-demo | logins | send-reminders |
+send-mail`` and the administration commands."""
 
 import signal
 import threading
@@ -18,6 +19,7 @@ from app.db import make_engine, make_session_factory
 from app.demo.seed import DEMO_LOGINS, DEMO_TOTP_SECRET, load_demo
 from app.email.service import OutboxWorker, send_pending
 from app.ops.logs import configure_logging
+from app.ops.serve import ServeOptions, Supervisor
 from app.ops.service import migration_lock
 from app.privacy.commands import anonymise_command
 from app.settings.commands import import_settings, show_settings
@@ -41,6 +43,31 @@ def migrate() -> None:
     config.attributes["configure_logger"] = settings.log_format != "json"
     with migration_lock(settings.database_url):
         command.upgrade(config, "head")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers", envvar="WEB_CONCURRENCY", default=2, show_default=True,
+    type=click.IntRange(1, 64), help="Worker processes (environment: WEB_CONCURRENCY).",
+)  # fmt: skip
+@click.option(
+    "--proxy-headers", is_flag=True,
+    help="Trust X-Forwarded-For/-Proto from FORWARDED_ALLOW_IPS (default 127.0.0.1).",
+)  # fmt: skip
+@click.option("--app", "app_factory", default="app.main:create_app", hidden=True)
+def serve(host: str, port: int, workers: int, proxy_headers: bool, app_factory: str) -> None:
+    """Serve the web app in production: uvicorn workers, one listening socket each."""
+    options = ServeOptions(
+        host=host, port=port, workers=workers, proxy_headers=proxy_headers,
+        json_logs=get_settings().log_format == "json", app=app_factory,
+    )  # fmt: skip
+    try:
+        status = Supervisor(options).run()
+    except OSError as exc:
+        raise click.ClickException(f"Kan inte lyssna på {host}:{port}: {exc.strerror}") from exc
+    raise SystemExit(status)
 
 
 @cli.command("load-demo")

@@ -9,9 +9,9 @@
 2. Prepares what the write scenarios use, through the app's own services: filled-in småstöd
    drafts with applicant links (one per submit, so every submit is a real one), and a link to a
    received application for the applicant's status page.
-3. Starts the app with uvicorn exactly as in production (``BYGD_ENVIRONMENT=production``,
-   httptools, uvloop, no access log, ``--workers``), and the bare baseline (``bench/baseline.py``)
-   beside it with the same settings.
+3. Starts the app exactly as in production (``python -m app serve``: uvicorn workers with
+   httptools and uvloop, a listening socket each; ``BYGD_ENVIRONMENT=production``), and the bare
+   baseline (``bench/baseline.py``) beside it with the same server and settings.
 4. Logs in through the real form, warms every scenario up, then measures each one closed-loop
    with ``c`` clients on keep-alive connections (a small asyncio HTTP/1.1 client: cheap enough
    not to steal the server's CPU on a 2-core machine) and reports p50/p95/p99 and requests/s.
@@ -358,10 +358,11 @@ def _free_port() -> int:
 
 
 def _command(factory: str, port: int, workers: int) -> list[str]:
-    return [str(PROJECT_ROOT / ".venv" / "bin" / "uvicorn"), "--factory", factory,
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--http", "httptools", "--loop", "uvloop", "--no-access-log",
-            "--log-level", "warning"]  # fmt: skip
+    """The production server (``python -m app serve``, docs/production.md), for the baseline
+    too, so that the ratio compares the pages and not two ways of serving them."""
+    return [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "-m", "app", "serve",
+            "--app", factory, "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers)]  # fmt: skip
 
 
 def start_server(
@@ -391,11 +392,11 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 
 
 def worker_memory(process: subprocess.Popen[bytes]) -> list[tuple[int, int, int]]:
-    """(pid, RSS KiB, peak RSS KiB) of each worker; the process itself with one worker."""
+    """(pid, RSS KiB, peak RSS KiB) of each worker process."""
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     pids = [int(p) for p in children.read_text().split()] if children.exists() else []
-    # uvicorn --workers N: the master's children are the workers (plus a multiprocessing
-    # resource tracker, which holds no app and is skipped by its size).
+    # The supervisor's children are the workers (plus, at times, a multiprocessing resource
+    # tracker, which holds no app and is skipped by its size).
     memory = []
     for pid in pids or [process.pid]:
         status = Path(f"/proc/{pid}/status").read_text()

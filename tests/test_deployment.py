@@ -1,7 +1,6 @@
 """The production set-up as far as it can be checked without Docker (which cannot run on the
 project's machines): the Dockerfile's instructions, and the production guide against the code."""
 
-import importlib
 import json
 import os
 import re
@@ -117,16 +116,14 @@ def test_htmx_comes_from_the_same_pinned_package_as_in_make() -> None:
     )
 
 
-def test_the_container_migrates_then_execs_uvicorn_behind_a_proxy() -> None:
+def test_the_container_migrates_then_execs_the_server_behind_a_proxy() -> None:
     script = _command()
     migrate, _, serve = script.partition(" && ")
     assert migrate == "python -m app migrate"
     server = shlex.split(serve)
-    assert server[:2] == ["exec", "uvicorn"]
+    assert server[:5] == ["exec", "python", "-m", "app", "serve"]
     assert "--proxy-headers" in server
-    assert "--no-access-log" in server  # the app writes its own access line, as JSON
-    module, _, factory = server[server.index("--factory") + 1].partition(":")
-    assert callable(getattr(importlib.import_module(module), factory))
+    assert "--workers" not in server  # WEB_CONCURRENCY in the image's environment decides
     port = server[server.index("--port") + 1]
     exposed = [each.arguments for each in _final_stage() if each.keyword == "EXPOSE"]
     assert exposed == [port]
@@ -165,7 +162,8 @@ def _wait_until_ready(base_url: str, process: subprocess.Popen[str]) -> None:
 
 def test_the_container_command_serves_here_and_logs_only_json(tmp_path: Path) -> None:
     """The image's command and environment, run without Docker: it migrates a fresh database,
-    serves with two workers, and every line it writes, the supervisor's included, is JSON."""
+    serves with two workers (WEB_CONCURRENCY), and every line it writes, the supervisor's
+    included, is JSON."""
     port = free_port()
     script = _command().replace("--host 0.0.0.0 --port 8000", f"--host 127.0.0.1 --port {port}")
     assert f"--port {port}" in script
@@ -197,7 +195,10 @@ def test_the_container_command_serves_here_and_logs_only_json(tmp_path: Path) ->
     assert server.returncode == 0, output
     lines = [json.loads(line) for line in output.splitlines()]
     loggers = {line["logger"] for line in lines}
-    assert {"alembic.runtime.migration", "uvicorn.error", "app.access"} <= loggers
+    assert {"alembic.runtime.migration", "app.serve", "uvicorn.error", "app.access"} <= loggers
+    [started] = [line for line in lines if line["logger"] == "app.serve"]
+    assert started["message"] == f"starting 2 workers on 127.0.0.1:{port}"
+    assert sum(line["message"] == "Application startup complete." for line in lines) == 2
     assert "uvicorn.access" not in loggers  # it would log the client's address
     [health] = [line for line in lines if line.get("path") == "/healthz"]
     assert (health["status"], health["request_id"]) == (200, "docker-1")
