@@ -97,7 +97,14 @@ def format_money(ore: int, locale: str | Locale | None = None) -> str:
     across lines.
     """
     _require_int(ore)
-    babel_locale, with_decimals, whole = _currency_patterns(locale or format_locale())
+    return _formatted_money(ore, locale or format_locale())
+
+
+# Most of an amount's cost is Babel's decimal arithmetic, and pages show the same amounts on
+# every view (a dashboard's totals, a queue page's requested sums): a bounded cache of results.
+@lru_cache(maxsize=8192)
+def _formatted_money(ore: int, locale: str | Locale) -> str:
+    babel_locale, with_decimals, whole = _currency_patterns(locale)
     formatted = (with_decimals if ore % 100 else whole).apply(Decimal(ore).scaleb(-2), babel_locale)
     return _CURRENCY_SPACING.sub("\u00a0", formatted)
 

@@ -1,9 +1,12 @@
 """Tests for app.core.money."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from app.core.formatting import one_decimal, short_date
+from app.core.i18n import use_language
 from app.core.money import (
     MAX_AMOUNT_ORE,
     InvalidAmount,
@@ -136,6 +139,18 @@ def test_format_money(ore: int, locale: str, expected: str) -> None:
 
 def test_format_money_defaults_to_swedish() -> None:
     assert format_money(1_250_000) == f"12{NBSP}500{NBSP}kr"
+
+
+def test_formatted_amounts_follow_the_language_though_they_are_cached() -> None:
+    amount = 987_654_321
+    shown = []
+    for language in ("sv", "en", "sv"):
+        with use_language(language):
+            shown.append((format_money(amount), short_date(date(2026, 11, 25)),
+                          one_decimal(Decimal("657.5"))))  # fmt: skip
+    assert shown[0] == (f"9{NBSP}876{NBSP}543,21{NBSP}kr", "25 nov. 2026", "657,5")
+    assert shown[1] == (f"SEK{NBSP}9,876,543.21", "25 Nov 2026", "657.5")
+    assert shown[2] == shown[0]
 
 
 @pytest.mark.parametrize("value", [12500.0, Decimal(12500), "12500", True])
