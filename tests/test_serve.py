@@ -5,6 +5,7 @@ replaced, one that cannot start stops the server, and SIGTERM stops everything.
 Which worker holds a connection is read from /proc (Linux, where the service runs): the worker's
 file descriptors name socket inodes, and /proc/net/tcp gives each inode its ports."""
 
+import gc
 import os
 import signal
 import socket
@@ -20,7 +21,7 @@ import httpx
 import pytest
 
 from app.config import PROJECT_ROOT
-from app.ops.serve import START_GRACE_SECONDS
+from app.ops.serve import START_GRACE_SECONDS, ServeOptions, load_and_freeze, uvicorn_config
 from tests.smtp import free_port
 
 LISTEN, ESTABLISHED = "0A", "01"
@@ -185,6 +186,21 @@ def test_a_worker_that_cannot_start_stops_the_server(tmp_path: Path) -> None:
     assert supervisor.returncode == 1, output
     assert "exited during start-up" in output
     assert "starting another" not in output  # no restart loop
+
+
+def test_a_worker_freezes_what_it_built_before_serving() -> None:
+    """The app, its modules and mappers leave the collector's view, so that a full collection
+    does not scan them on every run (a ~75 ms pause per worker otherwise)."""
+    config = uvicorn_config(ServeOptions(port=free_port()))
+    gc.unfreeze()
+    try:
+        load_and_freeze(config)
+        frozen = gc.get_freeze_count()
+        assert config.loaded and frozen > 50_000
+        gc.collect()
+        assert len(gc.get_objects()) < frozen  # what the collector still scans
+    finally:
+        gc.unfreeze()
 
 
 def test_a_port_in_use_is_refused_at_once(tmp_path: Path) -> None:

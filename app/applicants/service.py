@@ -537,15 +537,17 @@ def submit(
     _write_budget(application, budget, context.period)
     application.requested_ore = budget["leader_support"]
     application.submitted_at = now
+    application.consent_at = now
+    application.consent_text_version = CONSENT_TEXT_VERSION
+    application.draft_form = None
+    # Everything else is written first: the gap-free number locks the area's counter row until
+    # commit, and every other submission in the area waits for that lock.
+    session.flush()
     # The registry year is the Swedish one (a New Year's Eve submission at 00:30 is next year's).
     year = now.astimezone(ZoneInfo(get_settings().timezone)).year
     application.reference = allocate_reference(
         session, application.area_id, ApplicationKind.SMALL_GRANT, year
     )
-    application.consent_at = now
-    application.consent_text_version = CONSENT_TEXT_VERSION
-    application.draft_form = None
-    session.flush()
     workflow.apply(
         session, applicant_actor(application), application, "submit", AS_APPLICANT, now=now,
         summary=(

@@ -15,6 +15,7 @@ first seconds means the server cannot start (a port taken, an import error): the
 stops everything and exits with status 1 rather than restarting it in a loop.
 """
 
+import gc
 import logging
 import multiprocessing
 import signal
@@ -26,6 +27,7 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 
 import uvicorn
+from sqlalchemy.orm import configure_mappers
 from uvicorn.config import LOGGING_CONFIG
 
 from app.ops.logs import LOG_CONFIG
@@ -75,9 +77,24 @@ def uvicorn_config(options: ServeOptions) -> uvicorn.Config:
     )  # fmt: skip
 
 
+def load_and_freeze(config: uvicorn.Config) -> None:
+    """Build the app, then hide what exists now from the garbage collector.
+
+    The modules, the app, its routes and the ORM's mappers (about 200 000 objects) live as long
+    as the process. Left in the collector's oldest generation, every full collection scanned them
+    all: a 75 ms pause for each request in flight on that worker, a few times a minute under
+    load. Frozen, a full collection takes about 5 ms. Objects made by requests are collected as
+    before."""
+    config.load()
+    configure_mappers()
+    gc.collect()
+    gc.freeze()
+
+
 def run_worker(options: ServeOptions) -> None:
     """One worker process: its own socket, one uvicorn server, until SIGTERM."""
     config = uvicorn_config(options)
+    load_and_freeze(config)
     sock = listening_socket(options.host, options.port)
     uvicorn.Server(config).run(sockets=[sock])
 
