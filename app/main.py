@@ -41,7 +41,7 @@ from app.core.i18n import N_, LanguageMiddleware
 from app.core.i18n import gettext as _
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.static import STATIC_DIR, FingerprintedStaticFiles
-from app.core.templates import render
+from app.core.templates import render, templates
 from app.dashboard.routes import api as dashboard_api
 from app.dashboard.routes import pages as dashboard_pages
 from app.db import make_engine, make_session_factory
@@ -170,6 +170,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
+    # Production serves the templates it was deployed with: no check of each template file's
+    # modification time on every render. Elsewhere an edited template shows on the next page.
+    templates.env.auto_reload = settings.environment != "production"
     app.state.signing_key = settings.signing_key()
     app.add_middleware(CSRFCookieMiddleware, secure=settings.cookie_secure)
     # Room for one maximal attachment plus the other form fields.

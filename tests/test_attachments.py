@@ -414,7 +414,7 @@ def test_path_of_refuses_a_tampered_stored_name(storage, stored_name):
         service.path_of(Attachment(stored_name=stored_name), storage)
 
 
-def test_list_for_is_one_application_in_upload_order(db, area, storage, max_bytes):
+def test_attachments_are_one_application_in_upload_order(db, area, storage, max_bytes):
     application = make_application(db, area)
     other = make_application(db, area, title="Annan ansökan")
     first = _store(db, area, storage, max_bytes, application=application, label="Offert")
@@ -425,8 +425,8 @@ def test_list_for_is_one_application_in_upload_order(db, area, storage, max_byte
     db.flush()
     db.expire_all()
 
-    assert [a.label for a in service.list_for(db, application.id)] == ["Budget", "Offert"]
-    assert [a.label for a in service.list_for(db, other.id)] == ["Kvitto"]
+    assert [a.label for a in application.attachments] == ["Budget", "Offert"]
+    assert [a.label for a in other.attachments] == ["Kvitto"]
 
 
 @pytest.mark.parametrize(

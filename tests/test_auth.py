@@ -14,7 +14,7 @@ from app.audit.models import AuditEvent
 from app.auth.csrf import CSRF_COOKIE
 from app.auth.dependencies import SESSION_COOKIE
 from app.auth.models import LoginAttempt, Role, UserRole
-from app.auth.service import LoginError, authenticate
+from app.auth.service import LoginError, authenticate, handlers_in_area
 from app.board.models import BoardMember, BoardRole, Sector
 from app.core.navigation import SECTIONS, start_path
 from tests.factories import AreaSetup, make_application, make_area
@@ -181,6 +181,17 @@ def test_a_user_never_sees_another_areas_applications(
     budget = client.get("/api/v1/budget").json()
     assert budget["total"]["limit_ore"] == 10_000_000 * 100  # the neighbour has 20 000 000 kr
     assert [line["balance"]["limit_ore"] for line in budget["action_areas"]] == [4_000_000 * 100]
+
+
+def test_handlers_in_area_are_the_areas_handlers_by_name(
+    db: Session, area: AreaSetup, other_area: AreaSetup
+) -> None:
+    handler, manager = area.users[Role.HANDLER], area.users[Role.MANAGER]
+    manager.role_links.append(UserRole(role=Role.HANDLER))  # a small office: one person, two roles
+    db.flush()
+
+    expected = sorted([handler, manager], key=lambda user: user.full_name)
+    assert handlers_in_area(db, area.area.id) == expected
 
 
 def test_error_pages_are_in_swedish(client: TestClient) -> None:

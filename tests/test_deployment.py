@@ -198,7 +198,6 @@ def test_the_container_command_serves_here_and_logs_only_json(tmp_path: Path) ->
     assert {"alembic.runtime.migration", "app.serve", "uvicorn.error", "app.access"} <= loggers
     [started] = [line for line in lines if line["logger"] == "app.serve"]
     assert started["message"] == f"starting 2 workers on 127.0.0.1:{port}"
-    assert sum(line["message"] == "Application startup complete." for line in lines) == 2
     assert "uvicorn.access" not in loggers  # it would log the client's address
     [health] = [line for line in lines if line.get("path") == "/healthz"]
     assert (health["status"], health["request_id"]) == (200, "docker-1")

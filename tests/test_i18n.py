@@ -23,6 +23,7 @@ from app.config import PROJECT_ROOT
 from app.core import formatting, i18n
 from app.core.i18n import LANGUAGE_COOKIE, gettext, use_language
 from app.core.money import InvalidAmount, format_kronor_input, format_money, parse_kronor
+from app.core.templates import templates
 from app.demo.seed import DEMO_LOGINS, load_demo
 from app.meetings.models import Meeting
 from tests.http import login, post_form
@@ -400,3 +401,12 @@ def test_documents_stay_swedish_in_an_english_request(demo: Session) -> None:
     assert "kr" in body and "SEK" not in body
     statuses = {ApplicationStatus(s).label for s in ApplicationStatus}
     assert any(cell in statuses for row in rows for cell in row)
+
+
+def test_template_gettext_translates_escapes_and_formats_as_jinja_does() -> None:
+    page = templates.env.from_string(
+        '{{ _("Sök") }} | {{ _("%(name)s: 100 %%", name=name) }} | {% trans %}Sök{% endtrans %}'
+    )
+    assert page.render(name="<b>") == "Sök | &lt;b&gt;: 100 % | Sök"
+    with use_language("en"):
+        assert page.render(name="x").startswith(f"{gettext('Sök')} | x: 100 % | ")

@@ -195,7 +195,7 @@ class Application(Base):
         back_populates="application", cascade="all, delete-orphan", order_by="CostLine.position"
     )
     attachments: Mapped[list["Attachment"]] = relationship(
-        order_by="Attachment.uploaded_at", viewonly=True
+        order_by="[Attachment.uploaded_at, Attachment.id]", viewonly=True
     )
     information_requests: Mapped[list["InformationRequest"]] = relationship(
         back_populates="application", order_by="InformationRequest.requested_at"

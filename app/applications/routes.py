@@ -16,8 +16,8 @@ from app.applications.models import ApplicationKind, ApplicationStatus
 from app.applications.schemas import ApplicationDetail, ApplicationPage, ApplicationSummary
 from app.areas.service import current_period
 from app.auth.dependencies import DbSession, require_roles
-from app.auth.models import Role, User
-from app.auth.service import actor_for, users_in_area
+from app.auth.models import User
+from app.auth.service import actor_for, handlers_in_area
 from app.core.clock import local_today
 from app.core.errors import error_responses
 from app.core.flash import flash
@@ -119,7 +119,7 @@ def cases_start(
         "params": dict(request.query_params),
         "umbrellas": umbrella_service.calls_in_area(session, user.area_id),
         "action_areas": list(period.action_areas) if period else [],
-        "handlers": [u for u in users_in_area(session, user.area_id) if Role.HANDLER in u.roles],
+        "handlers": handlers_in_area(session, user.area_id),
         "result": service.list_in_area(session, user.area_id, filters, page, counts=counts),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue":

@@ -30,7 +30,6 @@ import filetype
 from babel import Locale
 from babel.numbers import format_decimal
 from filetype.types.archive import Zip
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
@@ -283,18 +282,6 @@ def path_of(attachment: Attachment, storage_dir: Path) -> Path:
     if not _STORED_NAME.fullmatch(attachment.stored_name):
         raise ValueError(f"Not a stored attachment name: {attachment.stored_name!r}")
     return storage_dir / attachment.stored_name
-
-
-def list_for(session: Session, application_id: int) -> list[Attachment]:
-    """An application's attachments, oldest first. The caller has already checked that the
-    application belongs to the user's area."""
-    return list(
-        session.scalars(
-            select(Attachment)
-            .where(Attachment.application_id == application_id)
-            .order_by(Attachment.uploaded_at, Attachment.id)
-        )
-    )
 
 
 def display_size(size_bytes: int, locale: str | Locale | None = None) -> str:

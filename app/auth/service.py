@@ -9,12 +9,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload, load_only
 
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.auth import two_factor
-from app.auth.models import LoginAttempt, User, UserSession
+from app.auth.models import LoginAttempt, Role, User, UserRole, UserSession
 from app.config import Settings
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
@@ -233,7 +233,13 @@ def start_session(
 
 def resolve_session(session: Session, token: str, now: datetime | None = None) -> User | None:
     """The active user behind a session cookie, or None if it is unknown or expired."""
-    login = session.get(UserSession, _token_hash(token))
+    # The roles in the same query, not a query of their own: every page asks, and the second
+    # query (an IN over one id) cost as much CPU as the first.
+    login = session.get(
+        UserSession,
+        _token_hash(token),
+        options=[joinedload(UserSession.user).joinedload(User.role_links)],
+    )
     if login is None or login.expires_at <= (now or utcnow()) or not login.user.is_active:
         return None
     return login.user
@@ -262,4 +268,18 @@ def end_all_sessions(session: Session, user_id: int) -> int:
 def users_in_area(session: Session, area_id: int) -> list[User]:
     return list(
         session.scalars(select(User).where(User.area_id == area_id).order_by(User.full_name))
+    )
+
+
+def handlers_in_area(session: Session, area_id: int) -> list[User]:
+    """The area's handlers by name, for a choice of handler: one query, reading only the name
+    (a User otherwise brings its area and roles along: a join and another query)."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(User.role_links)
+            .where(User.area_id == area_id, UserRole.role == Role.HANDLER)
+            .options(load_only(User.full_name), lazyload(User.area), lazyload(User.role_links))
+            .order_by(User.full_name)
+        )
     )

@@ -23,11 +23,11 @@ from app.applications.service import (
     in_area_by_ids,
     touch,
 )
-from app.attachments.service import display_size, list_for
+from app.attachments.service import display_size
 from app.audit.service import Actor
 from app.auth.dependencies import DbSession, require_roles
-from app.auth.models import Role, User
-from app.auth.service import actor_for, users_in_area
+from app.auth.models import User
+from app.auth.service import actor_for, handlers_in_area
 from app.casework import checklists, service
 from app.casework.models import ProposedOutcome, Verdict
 from app.casework.schemas import TransitionRequest
@@ -103,7 +103,8 @@ def _page(
         "alert": alert,
         "today": today,
         "default_deadline": today + timedelta(days=14),
-        "attachments": list_for(session, application.id),
+        # The relationship, not a query of its own: the checklist's pre-check reads it too.
+        "attachments": application.attachments,
         "display_size": display_size,
         "timeline": service.timeline(session, application),
         "notes": service.notes_for(session, application),
@@ -122,7 +123,7 @@ def _page(
         "needs_reason": service.NEEDS_REASON,
         "can_request_information": "request_information" in names,
         "can_close": "close" in names,
-        "handlers": [u for u in users_in_area(session, user.area_id) if Role.HANDLER in u.roles],
+        "handlers": handlers_in_area(session, user.area_id),
         "balance": held,
         "pot": ledger.pot_balance(session, umbrella) if umbrella else None,
         "claims": payments.claims_for(session, application),
@@ -140,8 +141,11 @@ def case_page(
 ) -> Response:
     application = _case(session, user, application_id)
     log_access(session, user, AccessAction.VIEW_CASE, application_id=application.id)
+    page = _page(request, session, user, application)
+    # Committed once the page is drawn, not before: one transaction, and one connection from
+    # the pool (each checkout pings the database), per view.
     session.commit()
-    return _page(request, session, user, application)
+    return page
 
 
 def _act(

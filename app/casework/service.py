@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, union_all
+from sqlalchemy import Select, bindparam, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from app.applications import workflow
@@ -581,27 +581,38 @@ class TimelineEntry:
     kind: str = "event"  # "event" or "message"
 
 
-def timeline(session: Session, application: Application) -> list[TimelineEntry]:
-    """Everything that happened to the case, newest first: its audit events (including its
-    attachments and ledger entries) and the e-mails sent to the applicant."""
+def _case_events() -> Select[tuple[AuditEvent]]:
+    """A case's audit events, including its attachments' and ledger entries', newest first, for
+    the bound ``area_id`` and ``application_id``."""
     # Three selects, each an index lookup on ix_audit_events_entity (area, type, id); an OR
     # with IN-subqueries instead makes PostgreSQL walk every audit event of the area.
-    area_events = select(AuditEvent).where(AuditEvent.area_id == application.area_id)
+    area_events = select(AuditEvent).where(AuditEvent.area_id == bindparam("area_id"))
+    application_id = bindparam("application_id")
     matching = union_all(
         area_events.where(
-            AuditEvent.entity_type == "application", AuditEvent.entity_id == application.id
+            AuditEvent.entity_type == "application", AuditEvent.entity_id == application_id
         ),
         area_events.join(Attachment, Attachment.id == AuditEvent.entity_id).where(
-            AuditEvent.entity_type == "attachment", Attachment.application_id == application.id
+            AuditEvent.entity_type == "attachment", Attachment.application_id == application_id
         ),
         area_events.join(LedgerEntry, LedgerEntry.id == AuditEvent.entity_id).where(
-            AuditEvent.entity_type == "ledger_entry",
-            LedgerEntry.application_id == application.id,
+            AuditEvent.entity_type == "ledger_entry", LedgerEntry.application_id == application_id
         ),
     ).subquery()
     found = aliased(AuditEvent, matching)
+    return select(found).order_by(found.occurred_at.desc(), found.id.desc()).limit(500)
+
+
+# Built once: putting the union together and adapting the entity to it cost more CPU than
+# running it, on every case page.
+_CASE_EVENTS = _case_events()
+
+
+def timeline(session: Session, application: Application) -> list[TimelineEntry]:
+    """Everything that happened to the case, newest first: its audit events (including its
+    attachments and ledger entries) and the e-mails sent to the applicant."""
     events = session.scalars(
-        select(found).order_by(found.occurred_at.desc(), found.id.desc()).limit(500)
+        _CASE_EVENTS, {"area_id": application.area_id, "application_id": application.id}
     )
     entries = [
         TimelineEntry(event.occurred_at, event.actor_label, event.summary, event.reason)
